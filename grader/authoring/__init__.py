@@ -1,0 +1,1 @@
+"""Instructor and CI verbs: record expected outcomes, generate the student stubs."""

@@ -1,0 +1,105 @@
+"""The pytest plugin that turns the task checks into a grade."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from grader.judge import Verdict
+from grader.judge.expected import expectation_for
+from grader.outcome import Outcome
+from grader.report.model import GradeResult, TaskResult
+from grader.sandbox.supervisor import KILL_GRACE, STARTUP_ALLOWANCE, Run, WorkerPool
+from grader.spec import Exercise, Task
+
+VERDICT = pytest.StashKey[tuple[Verdict, Outcome]]()
+TASK = pytest.StashKey[tuple[Exercise, Task]]()
+
+
+class GradingPlugin:
+    """Grades `submissions[exercise]` for each exercise; `result` holds the grade afterwards."""
+
+    def __init__(self, submissions: dict[Exercise, Path], engine: dict, label: str, workdir: Path | None = None,
+                 expected_dir: Path | None = None):
+        self.submissions = submissions
+        self.engine = engine
+        self.label = label
+        self.workdir = workdir
+        self.expected_dir = expected_dir
+        self.tasks: list[TaskResult] = []
+        self.started = time.monotonic()
+
+    @property
+    def result(self) -> GradeResult:
+        return GradeResult(self.label, list(self.tasks), time.monotonic() - self.started)
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        config.addinivalue_line("markers", "points(n): how many points the task is worth")
+        config.addinivalue_line("markers", "visibility(v): Gradescope visibility of the result")
+
+    def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
+        if "task_ref" not in metafunc.fixturenames:
+            return
+        params = [
+            pytest.param(
+                (exercise, task),
+                id=f"{exercise.id}::{task.name}",
+                marks=[
+                    pytest.mark.points(task.points),
+                    pytest.mark.visibility("visible"),
+                    pytest.mark.timeout(task.timeout + KILL_GRACE + STARTUP_ALLOWANCE + 30),
+                ],
+            )
+            for exercise in self.submissions
+            for task in exercise.tasks
+        ]
+        metafunc.parametrize("task_ref", params)
+
+    @pytest.fixture(scope="session")
+    def worker_pool(self):
+        runs = [
+            Run(f"{exercise.id}::{task.name}", exercise.number, task.name, submission, task.timeout)
+            for exercise, submission in self.submissions.items()
+            for task in exercise.tasks
+        ]
+        with WorkerPool(runs, self.engine, self.workdir) as pool:
+            yield pool
+
+    @pytest.fixture
+    def expectation(self, task_ref):
+        exercise, task = task_ref
+        return expectation_for(exercise, task, self.expected_dir)
+
+    @pytest.fixture
+    def record_verdict(self, request):
+        def record(verdict: Verdict, outcome: Outcome) -> None:
+            request.node.stash[VERDICT] = (verdict, outcome)
+
+        return record
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
+        report = yield
+        if report.when == "call" or (report.when == "setup" and report.failed):
+            self.tasks.append(self._task_result(item, report))
+        return report
+
+    def _task_result(self, item: pytest.Item, report: pytest.TestReport) -> TaskResult:
+        exercise, task = item.callspec.params["task_ref"]
+        points = item.get_closest_marker("points").args[0]
+        visibility = item.get_closest_marker("visibility").args[0]
+        recorded = item.stash.get(VERDICT, None)
+        if recorded is not None:
+            verdict, outcome = recorded
+            return TaskResult(
+                exercise.id, task.name, task.title, points if verdict.passed else 0, points,
+                verdict.feedback, task.concept, verdict.mistake, outcome.seconds, visibility,
+            )
+        # No verdict: the check itself failed (a time limit, stale expected results).
+        message = getattr(report.longrepr, "reprcrash", None)
+        text = message.message if message is not None else str(report.longrepr)
+        return TaskResult(exercise.id, task.name, task.title, 0, points,
+                          f"This task could not be graded: {text}", task.concept, None, report.duration,
+                          visibility)

@@ -1,0 +1,54 @@
+"""Grade a submission: run the task checks under pytest and return the `GradeResult`."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from pathlib import Path
+
+import pytest
+
+from grader.checks import CHECKS_DIR
+from grader.checks.plugin import GradingPlugin
+from grader.report.model import GradeResult
+from grader.spec import Exercise
+
+LOCAL_ENGINE = {"kind": "local"}
+
+
+def submission_file(exercise: Exercise, submission: Path) -> Path:
+    """The file holding `exercise` in a submission: the path itself, or the module in a folder."""
+    if submission.is_dir():
+        return submission / f"{exercise.module_name}.py"
+    return submission
+
+
+def grade(
+    exercises: list[Exercise],
+    submission: Path,
+    engine: dict | None = None,
+    expected_dir: Path | None = None,
+    workdir: Path | None = None,
+) -> GradeResult:
+    """Grade `exercises` of `submission` (a folder of exercise modules, or one file)."""
+    plugin = GradingPlugin(
+        {exercise: submission_file(exercise, submission) for exercise in exercises},
+        engine or LOCAL_ENGINE,
+        label=str(submission),
+        workdir=workdir,
+        expected_dir=expected_dir,
+    )
+    args = [
+        str(CHECKS_DIR / "test_tasks.py"),
+        "-c", str(CHECKS_DIR / "pytest.ini"),
+        "--rootdir", str(CHECKS_DIR),
+        "-p", "no:cacheprovider",
+        "-q",
+    ]
+    pytest_output = io.StringIO()
+    with contextlib.redirect_stdout(pytest_output):
+        pytest.main(args, plugins=[plugin])
+    result = plugin.result
+    if len(result.tasks) != sum(len(e.tasks) for e in exercises):
+        raise RuntimeError(f"the checks did not run every task:\n{pytest_output.getvalue()[-3000:]}")
+    return result

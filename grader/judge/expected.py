@@ -1,0 +1,86 @@
+"""Stored expected outcomes: what the reference solution and each known mistake produce.
+
+`grade record` runs them through every task's scenario and writes
+`fixtures/expected/exercise-NN.json`; grading reads it, so students' runs never execute the
+reference code, and a task's digest tells when the record is stale.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from grader import paths
+from grader.outcome import Outcome
+from grader.spec import Exercise, Task, load_scenario
+
+
+@dataclass(frozen=True)
+class Expectation:
+    digest: str
+    reference: Outcome
+    mistakes: dict[str, Outcome] = field(default_factory=dict)
+
+
+class StaleExpectation(Exception):
+    """The stored outcomes do not match the task's current declaration or fixtures."""
+
+
+def task_digest(task: Task) -> str:
+    """Changes whenever what the task is run on, or how, changes."""
+    payload = [load_scenario(task.scenario).digest(), repr(task.params), repr(task.output)]
+    return hashlib.sha256(json.dumps(payload).encode()).hexdigest()[:16]
+
+
+def store_path(exercise: Exercise, folder: Path | None = None) -> Path:
+    return (folder or paths.EXPECTED) / f"{exercise.id}.json"
+
+
+def load_expectations(exercise: Exercise, folder: Path | None = None) -> dict[str, Expectation]:
+    path = store_path(exercise, folder)
+    data = json.loads(path.read_text()) if path.exists() else {}
+    return {
+        name: Expectation(
+            entry["digest"],
+            Outcome.from_dict(entry["reference"]),
+            {k: Outcome.from_dict(v) for k, v in entry["mistakes"].items()},
+        )
+        for name, entry in data.items()
+    }
+
+
+def expectation_for(exercise: Exercise, task: Task, folder: Path | None = None) -> Expectation:
+    found = load_expectations(exercise, folder).get(task.name)
+    if found is None or found.digest != task_digest(task):
+        raise StaleExpectation(
+            f"The expected results of {exercise.id} / {task.name} are missing or out of date: run "
+            f"`grade record {exercise.id}` (needs the solutions) and commit fixtures/expected."
+        )
+    return found
+
+
+def save_expectations(exercise: Exercise, found: dict[str, Expectation], folder: Path | None = None) -> Path:
+    path = store_path(exercise, folder)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {
+        name: {
+            "digest": e.digest,
+            "reference": _stored(e.reference),
+            "mistakes": {k: _stored(v) for k, v in sorted(e.mistakes.items())},
+        }
+        for name, e in found.items()
+    }
+    path.write_text(json.dumps(data, indent=1, sort_keys=False) + "\n")
+    return path
+
+
+def _stored(outcome: Outcome) -> dict:
+    """An outcome without what varies run to run (time, prints, tracebacks)."""
+    data = asdict(outcome)
+    data.pop("seconds")
+    data.pop("printed")
+    if data["failure"]:
+        data["failure"]["detail"] = data["failure"]["detail"][:500]
+    return data

@@ -1,0 +1,68 @@
+"""Spark's refusals, told as the rule the student broke instead of a JVM stack trace."""
+
+from __future__ import annotations
+
+import re
+
+from grader import outcome as kinds
+from grader.outcome import Failure
+
+# (pattern on Spark's message, the rule in a sentence). First match wins.
+SPARK_RULES: list[tuple[str, str]] = [
+    (r"output mode: complete.*no streaming aggregations",
+     "Complete mode needs an aggregation: it re-emits the whole result table, so a query that "
+     "only selects or filters rows must run in append mode."),
+    (r"output mode: append.*aggregations without watermark",
+     "Append mode on an aggregation needs a watermark: Spark emits a group only once it can never "
+     "change, and without withWatermark(...) on the event-time column it never knows that. Add a "
+     "watermark on the column you group by, or use update or complete mode."),
+    (r"output mode: update.*session window",
+     "Session windows do not support update mode: a session can still merge with the next one, so "
+     "use append (with a watermark) or complete mode."),
+    (r"output mode: (\w+).*not supported",
+     "This output mode is not allowed for this query: complete needs an aggregation, append on an "
+     "aggregation needs a watermark, update suits aggregations whose rows change."),
+    (r"Schema must be specified when creating a streaming source",
+     "A streaming file source needs a schema: Spark cannot infer one from files that have not "
+     "arrived yet. Pass it with .schema(...)."),
+    (r"Stream-stream (LeftOuter|RightOuter|FullOuter|LeftSemi) join .* not supported without a watermark",
+     "An outer or semi join of two streams needs watermarks and a time-range condition, so Spark "
+     "knows when a row can no longer match: add withWatermark(...) on both sides and bound the "
+     "event times in the join condition."),
+    (r"(RightOuter|FullOuter) join with a streaming DataFrame/Dataset on the left and a static",
+     "With the stream on the left, a stream-static join can be inner, left outer or left semi, not "
+     "right or full outer: Spark cannot know that a static row will never match a future event."),
+    (r"Sorting is not supported on streaming",
+     "A stream cannot be sorted, except an aggregation in complete mode: remove orderBy/sort."),
+    (r"Multiple streaming aggregations are not supported",
+     "A streaming query may aggregate only once in this mode: combine the aggregations into one."),
+    (r"UNRESOLVED_COLUMN|cannot be resolved",
+     "Your query names a column the DataFrame does not have."),
+    (r"Append output mode not supported when there are streaming aggregations",
+     "Append mode on an aggregation needs a watermark on the event-time column."),
+]
+
+
+def spark_rule(message: str) -> str | None:
+    for pattern, sentence in SPARK_RULES:
+        if re.search(pattern, message, flags=re.DOTALL):
+            return sentence
+    return None
+
+
+def explain(failure: Failure) -> str:
+    """What happened, in words a student can act on."""
+    if failure.kind not in (kinds.QUERY_FAILED, kinds.EXCEPTION):
+        return failure.message
+    rule = spark_rule(f"{failure.message}\n{failure.detail}")
+    where = f" (at fixture batch {failure.batch + 1})" if failure.batch is not None else ""
+    if rule:
+        return f"Spark refused your query{where}: {rule}"
+    if failure.kind == kinds.QUERY_FAILED:
+        return f"Your query failed{where}: {failure.message}"
+    return failure.message + where
+
+
+def fingerprint(failure: Failure) -> tuple[str, str]:
+    """What makes two failures the same mistake: their kind and the rule (or message) given."""
+    return failure.kind, spark_rule(f"{failure.message}\n{failure.detail}") or failure.message

@@ -1,0 +1,88 @@
+"""A task's verdict: passed or not, and feedback that says what to fix."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from grader.judge.compare import diff_tables, same_tables
+from grader.judge.expected import Expectation
+from grader.judge.explain import explain, fingerprint
+from grader.outcome import Outcome
+from grader.spec import Collect, Scenario, Task
+
+FED_LINES_SHOWN = 6
+
+
+@dataclass(frozen=True)
+class Verdict:
+    passed: bool
+    summary: str             # one sentence: what went wrong ("" when passed)
+    details: str = ""        # the story: what was fed, expected rows against rows got
+    mistake: str | None = None  # the id of a known mistake the submission made
+    hint: str = ""           # the concept to revisit
+
+    @property
+    def feedback(self) -> str:
+        if self.passed:
+            return "Passed."
+        parts = [self.summary, self.details]
+        if self.hint:
+            parts.append(f"Concept: {self.hint}")
+        return "\n".join(p for p in parts if p)
+
+
+def judge(task: Task, scenario: Scenario, got: Outcome, expected: Expectation) -> Verdict:
+    """Compare `got` with the reference outcome and name any known mistake it repeats."""
+    ordered = isinstance(task.output, Collect) and task.output.ordered
+    mistake = _known_mistake(got, expected, ordered)
+    if got.failure is not None:
+        summary = explain(got.failure)
+        if mistake:
+            summary = f"{task.mistake(mistake).message}\n({summary})"
+        return Verdict(False, summary, _printed(got), mistake, task.concept)
+    reference = expected.reference.snapshots
+    for index, (want, have) in enumerate(zip(reference, got.snapshots)):
+        difference = diff_tables(want, have, ordered)
+        if difference is None:
+            continue
+        story = _story(task, scenario, index)
+        summary = task.mistake(mistake).message if mistake else difference.sentence
+        details = "\n".join(
+            part for part in (story, difference.sentence if mistake else "", difference.rows, _printed(got)) if part
+        )
+        return Verdict(False, summary, details, mistake, task.concept)
+    if len(reference) != len(got.snapshots):
+        return Verdict(False, "The query produced results for a different number of batches.",
+                       hint=task.concept)
+    return Verdict(True, "")
+
+
+def _known_mistake(got: Outcome, expected: Expectation, ordered: bool) -> str | None:
+    for mistake_id, wrong in expected.mistakes.items():
+        if got.failure is not None and wrong.failure is not None:
+            if fingerprint(got.failure) == fingerprint(wrong.failure):
+                return mistake_id
+        elif got.failure is None and wrong.failure is None:
+            if same_tables(wrong.snapshots, got.snapshots, ordered):
+                return mistake_id
+    return None
+
+
+def _story(task: Task, scenario: Scenario, index: int) -> str:
+    """What the student's code was fed up to the batch where its answer went wrong."""
+    if isinstance(task.output, Collect):
+        return "The returned DataFrame, collected:"
+    lines = [f"The stream so far ({scenario.name}), one file per micro-batch:"]
+    for batch in range(index + 1):
+        for stream, fed in scenario.fed_at(batch).items():
+            shown = ", ".join(repr(line) for line in fed[:FED_LINES_SHOWN])
+            more = f" … (+{len(fed) - FED_LINES_SHOWN})" if len(fed) > FED_LINES_SHOWN else ""
+            lines.append(f"  batch {batch + 1} → {stream}: {shown}{more}")
+    lines.append(f"After batch {index + 1} of {scenario.batch_count}, the sink differs from the reference:")
+    return "\n".join(lines)
+
+
+def _printed(got: Outcome) -> str:
+    if not got.printed.strip():
+        return ""
+    return "Your code printed:\n" + "\n".join(f"  | {line}" for line in got.printed.splitlines()[:15])

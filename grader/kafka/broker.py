@@ -1,0 +1,346 @@
+"""A single-node Kafka broker (KRaft, no ZooKeeper) on loopback, plus small topic helpers.
+
+The broker is a detached JVM in its own session: it keeps running after the command that
+started it, and is found again through its pid file. Linux only (/proc identifies the process).
+Ports and the data folder come from GRADER_KAFKA_PORT, GRADER_KAFKA_CONTROLLER_PORT and
+GRADER_KAFKA_DATA; GRADER_KAFKA_BOOTSTRAP points the helpers at another broker.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka.errors import KafkaError, TopicAlreadyExistsError
+
+from grader.kafka import COMMAND, KafkaToolError
+from grader.kafka.artifacts import BROKER, jars
+from grader.paths import PROJECT_ROOT
+
+LOG_CONFIG = Path(__file__).with_name("log4j2.properties")
+# A fixed small heap and the serial collector suit a 2-core machine that also runs Spark;
+# C1-only compilation starts faster and a student's broker never carries much load.
+JVM_OPTIONS = (
+    "-Xms256m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+    "-Djava.awt.headless=true", f"-Dlog4j2.configurationFile={LOG_CONFIG}",
+)
+LOG_TAIL_LINES = 25
+
+
+@dataclass(frozen=True)
+class BrokerConfig:
+    """Where the local broker listens and keeps its files."""
+
+    port: int
+    controller_port: int
+    data_dir: Path
+
+    @classmethod
+    def from_env(cls) -> BrokerConfig:
+        return cls(
+            port=int(os.environ.get("GRADER_KAFKA_PORT", 9092)),
+            controller_port=int(os.environ.get("GRADER_KAFKA_CONTROLLER_PORT", 9093)),
+            data_dir=Path(os.environ.get("GRADER_KAFKA_DATA", PROJECT_ROOT / ".kafka-data")),
+        )
+
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    @property
+    def properties_file(self) -> Path:
+        return self.data_dir / "server.properties"
+
+    @property
+    def log_file(self) -> Path:
+        return self.data_dir / "broker.log"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.data_dir / "broker.pid"
+
+    @property
+    def log_dirs(self) -> Path:
+        return self.data_dir / "logs"
+
+
+@dataclass(frozen=True)
+class BrokerStatus:
+    running: bool
+    pid: int | None
+    bootstrap: str
+
+
+def default_bootstrap() -> str:
+    """The broker clients talk to: GRADER_KAFKA_BOOTSTRAP, else the local broker."""
+    return os.environ.get("GRADER_KAFKA_BOOTSTRAP") or BrokerConfig.from_env().bootstrap
+
+
+def status(config: BrokerConfig | None = None) -> BrokerStatus:
+    """Whether the local broker runs, its pid, and the address clients connect to."""
+    config = config or BrokerConfig.from_env()
+    pid = _running_pid(config)
+    return BrokerStatus(running=pid is not None, pid=pid, bootstrap=config.bootstrap)
+
+
+def start(config: BrokerConfig | None = None, timeout: float = 60.0) -> bool:
+    """Start the local broker and wait until clients can list topics.
+
+    Returns False, changing nothing, when it already runs. Raises KafkaToolError when the jars
+    or Java are missing, a port is taken, or the broker is not ready within `timeout` seconds
+    (the error then quotes the end of its log, and the half-started broker is stopped).
+    """
+    config = config or BrokerConfig.from_env()
+    if _running_pid(config) is not None:
+        return False
+    classpath = os.pathsep.join(str(jar) for jar in jars(BROKER))
+    java = _java()
+    for port in (config.port, config.controller_port):
+        if _port_open(port):
+            raise KafkaToolError(
+                f"Port {port} on 127.0.0.1 is already in use (another Kafka broker?); stop that "
+                "program, or pick free ports with GRADER_KAFKA_PORT / GRADER_KAFKA_CONTROLLER_PORT."
+            )
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    config.properties_file.write_text(_server_properties(config))
+    if not (config.log_dirs / "meta.properties").is_file():
+        _format_storage(java, classpath, config)
+    with open(config.log_file, "wb") as log:
+        process = subprocess.Popen(
+            [java, *JVM_OPTIONS, "-cp", classpath, "kafka.Kafka", str(config.properties_file)],
+            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            cwd=config.data_dir, start_new_session=True,
+        )
+    config.pid_file.write_text(f"{process.pid}\n")
+    try:
+        _wait_until_ready(process.pid, config, timeout)
+    except KafkaToolError:
+        stop(config)
+        raise
+    return True
+
+
+def stop(config: BrokerConfig | None = None, timeout: float = 30.0) -> bool:
+    """Stop the local broker: SIGTERM, then SIGKILL after `timeout` s. False if none ran."""
+    config = config or BrokerConfig.from_env()
+    pid = _running_pid(config)
+    if pid is not None:
+        with suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+        if not _wait_for_exit(pid, timeout):
+            with suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            _wait_for_exit(pid, 10.0)
+    config.pid_file.unlink(missing_ok=True)
+    return pid is not None
+
+
+def reachable(bootstrap: str, timeout: float = 5.0) -> bool:
+    """Whether a Kafka broker at `bootstrap` answers a metadata request within `timeout` s."""
+    try:
+        with _connected(KafkaAdminClient, bootstrap, timeout,
+                        request_timeout_ms=int(timeout * 1000)) as admin:
+            admin.list_topics()
+    except (KafkaToolError, KafkaError):
+        return False
+    return True
+
+
+def create_topic(name: str, bootstrap: str, partitions: int = 1) -> bool:
+    """Create a topic and wait until it can be used; False if it already existed."""
+    with _connected(KafkaAdminClient, bootstrap) as admin:
+        response = admin.create_topics({name: {"num_partitions": partitions}}, raise_errors=False)
+        (outcome,) = response["topics"]
+        if outcome["error_code"] == TopicAlreadyExistsError.errno:
+            return False
+        if outcome["error_code"]:
+            raise KafkaToolError(
+                f"Kafka refused to create topic {name!r}: {outcome['error_message']}")
+        admin.wait_for_topics([name])
+    return True
+
+
+def produce(topic: str, lines: Iterable[str], bootstrap: str) -> int:
+    """Send each line (without its line break) as one message; returns how many were sent."""
+    with _connected(KafkaProducer, bootstrap) as producer:
+        sends = [producer.send(topic, line.rstrip("\r\n").encode()) for line in lines]
+        producer.flush()
+        try:
+            for sent in sends:
+                sent.get()
+        except KafkaError as error:
+            raise KafkaToolError(f"Kafka did not accept messages for {topic!r}: {error}") from None
+    return len(sends)
+
+
+def consume(
+    topic: str,
+    bootstrap: str,
+    timeout: float | None = 10.0,
+    from_beginning: bool = True,
+    max_messages: int | None = None,
+) -> Iterator[str]:
+    """Yield a topic's message values as text, in order within each partition.
+
+    Ends after `max_messages`, or once no message came for `timeout` seconds (None: never).
+    Reads without a consumer group, so nothing is committed and every call sees the same data.
+    """
+    with _connected(
+        KafkaConsumer, bootstrap, group_id=None, enable_auto_commit=False,
+        auto_offset_reset="earliest" if from_beginning else "latest",
+        consumer_timeout_ms=float("inf") if timeout is None else timeout * 1000,
+    ) as consumer:
+        consumer.subscribe([topic])
+        for count, record in enumerate(consumer, start=1):
+            yield (record.value or b"").decode("utf-8", errors="replace")
+            if count == max_messages:
+                return
+
+
+@contextmanager
+def _connected(client_class, bootstrap: str, timeout: float = 10.0, **settings):
+    """A kafka-python client connected to `bootstrap`, closed afterwards."""
+    try:
+        client = client_class(bootstrap_servers=bootstrap,
+                              bootstrap_timeout_ms=int(timeout * 1000), **settings)
+    except KafkaError:
+        raise KafkaToolError(
+            f"No Kafka broker answers at {bootstrap}; start the local one with `{COMMAND} start`."
+        ) from None
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+def _server_properties(config: BrokerConfig) -> str:
+    settings = {
+        "process.roles": "broker,controller",
+        "node.id": 1,
+        # A static one-voter quorum: unlike `format --standalone`, the controller's address is
+        # not written into the metadata log, so changing its port later needs no re-format.
+        "controller.quorum.voters": f"1@127.0.0.1:{config.controller_port}",
+        "listeners": f"PLAINTEXT://127.0.0.1:{config.port},"
+                     f"CONTROLLER://127.0.0.1:{config.controller_port}",
+        "advertised.listeners": f"PLAINTEXT://127.0.0.1:{config.port}",
+        "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        "controller.listener.names": "CONTROLLER",
+        "inter.broker.listener.name": "PLAINTEXT",
+        "log.dirs": config.log_dirs,
+        "num.partitions": 1,
+        "auto.create.topics.enable": "true",
+        "group.initial.rebalance.delay.ms": 0,
+        # One node cannot replicate; one partition per internal topic keeps startup quick.
+        "offsets.topic.replication.factor": 1,
+        "offsets.topic.num.partitions": 1,
+        "transaction.state.log.replication.factor": 1,
+        "transaction.state.log.min.isr": 1,
+        "transaction.state.log.num.partitions": 1,
+        "share.coordinator.state.topic.replication.factor": 1,
+        "share.coordinator.state.topic.min.isr": 1,
+        # Exercises write kilobytes: small segments, indexes and cleaner buffer fit a 256 MB heap.
+        "log.segment.bytes": 16 * 2**20,
+        "log.index.size.max.bytes": 2**20,
+        "log.cleaner.dedupe.buffer.size": 8 * 2**20,
+        "num.network.threads": 2,
+        "num.io.threads": 2,
+    }
+    return "".join(f"{key}={value}\n" for key, value in settings.items())
+
+
+def _format_storage(java: str, classpath: str, config: BrokerConfig) -> None:
+    """Write the cluster and node ids a new KRaft log folder needs before its first start."""
+    cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
+    result = subprocess.run(
+        [java, "-Xmx128m", f"-Dlog4j2.configurationFile={LOG_CONFIG}", "-cp", classpath,
+         "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(config.properties_file)],
+        capture_output=True, text=True,
+    )
+    if result.returncode != 0:
+        output = "\n".join((result.stdout + result.stderr).splitlines()[-LOG_TAIL_LINES:])
+        raise KafkaToolError(
+            f"Kafka could not format its storage in {config.log_dirs}; delete {config.data_dir} "
+            f"and run `{COMMAND} start` again. The storage tool said:\n{output}"
+        )
+
+
+def _wait_until_ready(pid: int, config: BrokerConfig, timeout: float) -> None:
+    """Wait for the listener, then for a real client round trip, failing early if the JVM dies."""
+    deadline = time.monotonic() + timeout
+    while not _port_open(config.port):
+        if not _alive(pid):
+            raise _start_failure(config, "exited while starting")
+        if time.monotonic() > deadline:
+            raise _start_failure(config, f"did not open port {config.port} within {timeout:.0f} s")
+        time.sleep(0.2)
+    if not reachable(config.bootstrap, timeout=max(deadline - time.monotonic(), 1.0)):
+        raise _start_failure(config, f"did not answer clients within {timeout:.0f} s")
+
+
+def _start_failure(config: BrokerConfig, what: str) -> KafkaToolError:
+    lines = config.log_file.read_text(errors="replace").splitlines()[-LOG_TAIL_LINES:]
+    return KafkaToolError(
+        f"The Kafka broker {what}; fix the cause shown at the end of its log {config.log_file} "
+        f"and run `{COMMAND} start` again:\n" + "\n".join(lines)
+    )
+
+
+def _java() -> str:
+    home = os.environ.get("JAVA_HOME")
+    java = str(Path(home, "bin", "java")) if home else shutil.which("java")
+    if not java or not os.access(java, os.X_OK):
+        raise KafkaToolError(
+            "Java 17 or newer runs the Kafka broker, but no `java` was found; install a JDK "
+            f"(e.g. `apt-get install openjdk-17-jre-headless`) or set JAVA_HOME, then run "
+            f"`{COMMAND} start`."
+        )
+    return java
+
+
+def _port_open(port: int) -> bool:
+    """Whether something accepts connections on 127.0.0.1:`port`."""
+    with suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+        return True
+    return False
+
+
+def _running_pid(config: BrokerConfig) -> int | None:
+    """The pid in the pid file if that process is alive and is this config's broker."""
+    try:
+        pid = int(config.pid_file.read_text())
+        arguments = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except (OSError, ValueError):
+        return None
+    ours = str(config.properties_file).encode() in arguments
+    return pid if ours and _alive(pid) else None
+
+
+def _alive(pid: int) -> bool:
+    """Whether `pid` runs (a zombie does not); reaps it if it is an exited child of ours."""
+    with suppress(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[0] != "Z"
+
+
+def _wait_for_exit(pid: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while _alive(pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True

@@ -1,0 +1,69 @@
+"""What running one task produced: the data a worker sends back, and the only thing it can.
+
+Snapshots hold what the sink held after each fed micro-batch (or the one collected batch
+result). A failure says what went wrong and, for streams, at which batch.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+# Failure kinds, each explained to students by `grader.judge.explain`.
+LOAD = "load"                    # the submission could not be read or imported
+MISSING = "missing"              # the task's function is not defined
+NOT_IMPLEMENTED = "not_implemented"
+EXCEPTION = "exception"          # the student's function raised
+WRONG_RESULT = "wrong_result"    # it returned something that is not what the task asks for
+QUERY_FAILED = "query_failed"    # Spark refused or failed the query (analysis or in a batch)
+SPARK_STOPPED = "spark_stopped"
+EXIT = "exit"                    # SystemExit / KeyboardInterrupt raised by student code
+CRASH = "crash"                  # the worker process died
+TIMEOUT = "timeout"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Rows as JSON-able lists, with `columns` as (name, Spark type) pairs."""
+
+    columns: list[tuple[str, str]]
+    rows: list[list]
+
+
+@dataclass(frozen=True)
+class Failure:
+    kind: str
+    message: str
+    batch: int | None = None         # 0-based fixture batch at which it failed, if in a stream
+    error_class: str | None = None   # Spark's error condition, e.g. NON_TIME_WINDOW_NOT_SUPPORTED...
+    detail: str = ""                 # a trimmed traceback or log tail
+
+
+@dataclass(frozen=True)
+class Outcome:
+    task: str
+    snapshots: list[Snapshot] = field(default_factory=list)
+    failure: Failure | None = None
+    printed: str = ""
+    seconds: float = 0.0
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), default=str)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Outcome:
+        snapshots = [
+            Snapshot([tuple(c) for c in s["columns"]], s["rows"]) for s in data.get("snapshots", [])
+        ]
+        failure = Failure(**data["failure"]) if data.get("failure") else None
+        return cls(
+            task=data["task"],
+            snapshots=snapshots,
+            failure=failure,
+            printed=data.get("printed", ""),
+            seconds=data.get("seconds", 0.0),
+        )
+
+    @classmethod
+    def failed(cls, task: str, kind: str, message: str, **extra) -> Outcome:
+        return cls(task=task, failure=Failure(kind, message, **extra))

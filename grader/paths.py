@@ -1,0 +1,15 @@
+"""Where the project's folders are: exercises, solutions, fixtures and caches."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(os.environ.get("GRADER_PROJECT", Path(__file__).resolve().parent.parent))
+EXERCISES = PROJECT_ROOT / "exercises"
+SOLUTIONS = PROJECT_ROOT / "solutions"
+FIXTURES = PROJECT_ROOT / "fixtures"
+STREAMS = FIXTURES / "streams"
+EXPECTED = FIXTURES / "expected"
+WRONG_ANSWERS = PROJECT_ROOT / "tests" / "wrong_answers"
+CACHE = Path(os.environ.get("GRADER_CACHE", PROJECT_ROOT / ".cache"))

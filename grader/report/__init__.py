@@ -1,0 +1,1 @@
+"""One result model, and the formats it is shown in: terminal text, JSON (Gradescope's shape)."""

@@ -1,0 +1,84 @@
+"""The result of grading a submission: every export and report is rendered from this model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class TaskResult:
+    exercise: str
+    task: str
+    title: str
+    score: float
+    max_score: float
+    feedback: str
+    concept: str = ""
+    mistake: str | None = None
+    seconds: float = 0.0
+    visibility: str = "visible"
+
+    @property
+    def passed(self) -> bool:
+        return self.score >= self.max_score
+
+    @property
+    def name(self) -> str:
+        return f"{self.exercise} · {self.task}: {self.title}"
+
+
+@dataclass(frozen=True)
+class GradeResult:
+    submission: str
+    tasks: list[TaskResult] = field(default_factory=list)
+    execution_time: float = 0.0
+
+    @property
+    def score(self) -> float:
+        return sum(t.score for t in self.tasks)
+
+    @property
+    def max_score(self) -> float:
+        return sum(t.max_score for t in self.tasks)
+
+    @property
+    def full_marks(self) -> bool:
+        return bool(self.tasks) and self.score >= self.max_score
+
+    def to_dict(self) -> dict:
+        """Gradescope's autograder `results.json` shape, with our extra fields beside it."""
+        return {
+            "score": self.score,
+            "max_score": self.max_score,
+            "execution_time": round(self.execution_time, 2),
+            "submission": self.submission,
+            "tests": [
+                {
+                    "name": t.name,
+                    "score": t.score,
+                    "max_score": t.max_score,
+                    "status": "passed" if t.passed else "failed",
+                    "output": t.feedback,
+                    "visibility": t.visibility,
+                    "exercise": t.exercise,
+                    "task": t.task,
+                    "mistake": t.mistake,
+                    "concept": t.concept,
+                    "seconds": round(t.seconds, 2),
+                }
+                for t in self.tasks
+            ],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> GradeResult:
+        tasks = [
+            TaskResult(
+                exercise=t["exercise"], task=t["task"], title=t["name"].split(": ", 1)[-1],
+                score=t["score"], max_score=t["max_score"], feedback=t["output"],
+                concept=t.get("concept", ""), mistake=t.get("mistake"),
+                seconds=t.get("seconds", 0.0), visibility=t.get("visibility", "visible"),
+            )
+            for t in data["tests"]
+        ]
+        return cls(data.get("submission", ""), tasks, data.get("execution_time", 0.0))

@@ -1,0 +1,31 @@
+"""The terminal report a student reads after `grade exercise-N`."""
+
+from __future__ import annotations
+
+import textwrap
+
+from grader.report.model import GradeResult
+
+
+def render(result: GradeResult, color: bool = False) -> str:
+    def paint(text: str, code: str) -> str:
+        return f"\033[{code}m{text}\033[0m" if color else text
+
+    lines = []
+    current = None
+    for task in result.tasks:
+        if task.exercise != current:
+            current = task.exercise
+            lines.append(paint(f"\n{task.exercise}", "1"))
+        mark = paint("PASS", "32") if task.passed else paint("FAIL", "31")
+        points = f"{_num(task.score)}/{_num(task.max_score)}"
+        lines.append(f"  {mark} {points:>5}  {task.task} — {task.title}")
+        if not task.passed:
+            lines.append(textwrap.indent(task.feedback, "         "))
+    total = f"{_num(result.score)}/{_num(result.max_score)}"
+    lines.append(paint(f"\nTotal: {total} points", "1") + f"  ({result.execution_time:.1f} s)")
+    return "\n".join(lines)
+
+
+def _num(value: float) -> str:
+    return f"{value:g}"

@@ -1,0 +1,161 @@
+"""The parent side of the sandbox: start workers, wait for outcomes with deadlines, kill on hang.
+
+A worker that hangs past a task's deadline, exits or crashes is killed with its whole process
+group (its JVM included); the task that was running gets a failure outcome and the remaining runs
+go to a fresh worker. Nothing a worker does can stop the caller from getting an outcome per run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader import outcome as kinds
+from grader.outcome import Outcome
+
+# Starting a JVM and a Spark session is paid once per worker, on top of its first task's time.
+STARTUP_ALLOWANCE = float(os.environ.get("GRADER_STARTUP_ALLOWANCE", 90))
+# The worker enforces a task's timeout itself; this is how much later the supervisor kills it.
+KILL_GRACE = 10.0
+LOG_TAIL = 1500
+
+
+@dataclass(frozen=True)
+class Run:
+    """One task of one exercise, taken from one submission file."""
+
+    id: str
+    exercise: int
+    task: str
+    submission: Path
+    timeout: float
+
+
+class WorkerPool:
+    """Runs a list of runs in worker processes, in order, and hands back their outcomes."""
+
+    def __init__(self, runs: list[Run], engine: dict, workdir: Path | None = None):
+        self.runs = list(runs)
+        self.engine = engine
+        self.workdir = Path(workdir or tempfile.mkdtemp(prefix="grader-"))
+        self.outcomes: dict[str, Outcome] = {}
+        self.process: subprocess.Popen | None = None
+        self.pipe: int | None = None
+        self.buffer = b""
+        self.spawns = 0
+
+    def outcome(self, run_id: str) -> Outcome:
+        """The outcome of `run_id`, running the worker up to it if needed."""
+        while run_id not in self.outcomes:
+            pending = [r for r in self.runs if r.id not in self.outcomes]
+            if self.process is None:
+                self._spawn(pending)
+                deadline_extra = STARTUP_ALLOWANCE
+            else:
+                deadline_extra = 0.0
+            current = pending[0]
+            self._await(current, time.monotonic() + current.timeout + KILL_GRACE + deadline_extra)
+        return self.outcomes[run_id]
+
+    def all_outcomes(self) -> dict[str, Outcome]:
+        for run in self.runs:
+            self.outcome(run.id)
+        return dict(self.outcomes)
+
+    def close(self) -> None:
+        self._kill()
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _spawn(self, runs: list[Run]) -> None:
+        self.spawns += 1
+        job = {
+            "engine": self.engine,
+            "workdir": str(self.workdir / f"worker-{self.spawns}"),
+            "runs": [
+                {"id": r.id, "exercise": r.exercise, "task": r.task, "submission": str(r.submission.resolve())}
+                for r in runs
+            ],
+        }
+        Path(job["workdir"]).mkdir(parents=True, exist_ok=True)
+        job_file = Path(job["workdir"]) / "job.json"
+        job_file.write_text(json.dumps(job))
+        self.log_path = Path(job["workdir"]) / "worker.log"
+        read_end, write_end = os.pipe()
+        with open(self.log_path, "wb") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "grader.sandbox.worker", str(job_file), str(write_end)],
+                pass_fds=(write_end,),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group: one kill ends it and its JVM
+                cwd=job["workdir"],
+            )
+        os.close(write_end)
+        self.pipe = read_end
+        self.buffer = b""
+
+    def _await(self, current: Run, deadline: float) -> None:
+        """Read outcomes until `current`'s arrives, or fail it on timeout or worker death."""
+        while current.id not in self.outcomes:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                self._kill()
+                self.outcomes[current.id] = Outcome.failed(
+                    current.task,
+                    kinds.TIMEOUT,
+                    f"Your code did not finish within {current.timeout:.0f} s, so it was stopped. "
+                    "Look for an endless loop, a sleep, awaitTermination(), or a query that never "
+                    "runs out of data.",
+                )
+                return
+            ready, _, _ = select.select([self.pipe], [], [], min(remaining, 1.0))
+            if not ready:
+                continue
+            chunk = os.read(self.pipe, 1 << 16)
+            if not chunk:
+                self._kill()
+                self.outcomes[current.id] = Outcome.failed(
+                    current.task,
+                    kinds.CRASH,
+                    "The Python process running your code ended abruptly (os._exit(), a crash, or "
+                    "running out of memory), so this task has no result.",
+                    detail=self._log_tail(),
+                )
+                return
+            self.buffer += chunk
+            while b"\n" in self.buffer:
+                line, self.buffer = self.buffer.split(b"\n", 1)
+                message = json.loads(line)
+                self.outcomes[message["run"]] = Outcome.from_dict(message["outcome"])
+
+    def _log_tail(self) -> str:
+        try:
+            return self.log_path.read_bytes()[-LOG_TAIL:].decode("utf-8", errors="replace")
+        except OSError:
+            return ""
+
+    def _kill(self) -> None:
+        if self.process is not None:
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.process.wait()
+            self.process = None
+        if self.pipe is not None:
+            os.close(self.pipe)
+            self.pipe = None

@@ -1,0 +1,87 @@
+"""Exercises, tasks and the known mistakes each task's feedback can name."""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+
+from grader.spec.io import Input, Output, QueryName
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A wrong answer students really give, and the sentence that tells them which it was.
+
+    Its implementation lives in `tests/wrong_answers/exercise_NN/<id>.py`; `grade record` stores
+    what it produces on the task's scenario, so the grader recognises it in a submission.
+    """
+
+    id: str
+    message: str
+
+
+@dataclass(frozen=True, eq=False)  # identity: tasks are declared once
+class Task:
+    """One graded function of an exercise.
+
+    `params` maps each parameter of the student's function to what the grader passes in;
+    `output` says what it must return; `scenario` names the fixture streams it is run on;
+    `doc` is the docstring students read; `concept` is the hint shown when the task fails.
+    """
+
+    name: str
+    title: str
+    points: int
+    params: dict[str, Input]
+    output: Output
+    scenario: str
+    doc: str
+    concept: str
+    mistakes: tuple[Mistake, ...] = ()
+    timeout: float = 120.0
+
+    def __post_init__(self) -> None:
+        names = [m.id for m in self.mistakes]
+        if len(names) != len(set(names)):
+            raise ValueError(f"task {self.name}: mistake ids repeat: {names}")
+
+    @property
+    def query_name_param(self) -> str | None:
+        return next((p for p, kind in self.params.items() if isinstance(kind, QueryName)), None)
+
+    def signature(self) -> str:
+        """The stub's `def` line, type hints included."""
+        args = ", ".join(f"{name}: {kind.annotation}" for name, kind in self.params.items())
+        return f"def {self.name}({args}) -> {self.output.annotation}:"
+
+    def docstring(self) -> str:
+        return inspect.cleandoc(self.doc)
+
+    def mistake(self, mistake_id: str) -> Mistake:
+        return next(m for m in self.mistakes if m.id == mistake_id)
+
+
+@dataclass(frozen=True, eq=False)  # identity: exercises are declared once
+class Exercise:
+    """A module of tasks students fill in, graded as `grade exercise-N`."""
+
+    number: int
+    slug: str
+    title: str
+    intro: str
+    tasks: tuple[Task, ...] = field(default_factory=tuple)
+
+    @property
+    def id(self) -> str:
+        return f"exercise-{self.number}"
+
+    @property
+    def module_name(self) -> str:
+        return f"exercise_{self.number:02d}_{self.slug}"
+
+    @property
+    def max_score(self) -> int:
+        return sum(t.points for t in self.tasks)
+
+    def task(self, name: str) -> Task:
+        return next(t for t in self.tasks if t.name == name)

@@ -1,0 +1,2 @@
+def read_lines(spark, folder):
+    return spark.read.text(folder)

@@ -1,0 +1,6 @@
+from pyspark.sql import functions as F
+
+
+def streaming_word_count(lines):
+    words = lines.select(F.explode(F.split("value", r"\s+")).alias("word"))
+    return words.filter(F.col("word") != "").groupBy("word").count()
