@@ -1,0 +1,2 @@
+def read_people(spark, folder):
+    return spark.readStream.schema("name STRING, age INT").csv(folder)

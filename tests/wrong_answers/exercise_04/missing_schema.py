@@ -1,0 +1,2 @@
+def read_people(spark, folder):
+    return spark.readStream.option("sep", ";").csv(folder)

@@ -1,0 +1,2 @@
+def adults(people):
+    return people.filter("age > 18")
