@@ -10,17 +10,18 @@ import pytest
 
 from grader.checks import CHECKS_DIR
 from grader.checks.plugin import GradingPlugin
+from grader.engine.server import engine_for
 from grader.report.model import GradeResult
 from grader.spec import Exercise
 
-LOCAL_ENGINE = {"kind": "local"}
-
-
 def submission_file(exercise: Exercise, submission: Path) -> Path:
-    """The file holding `exercise` in a submission: the path itself, or the module in a folder."""
-    if submission.is_dir():
-        return submission / f"{exercise.module_name}.py"
-    return submission
+    """The file holding `exercise` in a submission: the path itself, or in a folder the
+    exercise's module (`.py`, else the notebook `.ipynb`)."""
+    if not submission.is_dir():
+        return submission
+    module = submission / f"{exercise.module_name}.py"
+    notebook = module.with_suffix(".ipynb")
+    return notebook if notebook.exists() and not module.exists() else module
 
 
 def grade(
@@ -29,14 +30,19 @@ def grade(
     engine: dict | None = None,
     expected_dir: Path | None = None,
     workdir: Path | None = None,
+    timeout: float | None = None,
 ) -> GradeResult:
-    """Grade `exercises` of `submission` (a folder of exercise modules, or one file)."""
+    """Grade `exercises` of `submission` (a folder of exercise modules, or one file).
+
+    `timeout` replaces every task's own time limit (seconds), for example to fail hangs faster.
+    """
     plugin = GradingPlugin(
         {exercise: submission_file(exercise, submission) for exercise in exercises},
-        engine or LOCAL_ENGINE,
+        engine or engine_for(),
         label=str(submission),
         workdir=workdir,
         expected_dir=expected_dir,
+        timeout=timeout,
     )
     args = [
         str(CHECKS_DIR / "test_tasks.py"),

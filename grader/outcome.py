@@ -20,6 +20,10 @@ SPARK_STOPPED = "spark_stopped"
 EXIT = "exit"                    # SystemExit / KeyboardInterrupt raised by student code
 CRASH = "crash"                  # the worker process died
 TIMEOUT = "timeout"
+ENGINE = "engine"                # Spark itself could not be started: not the student's fault
+
+# After these, the worker's Spark session cannot be trusted: the next task gets a fresh worker.
+RETIRING_KINDS = (TIMEOUT, SPARK_STOPPED)
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,7 @@ class Outcome:
     failure: Failure | None = None
     printed: str = ""
     seconds: float = 0.0
+    skipped: list[str] = field(default_factory=list)  # notebook code left out when importing
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), default=str)
@@ -62,8 +67,16 @@ class Outcome:
             failure=failure,
             printed=data.get("printed", ""),
             seconds=data.get("seconds", 0.0),
+            skipped=data.get("skipped", []),
         )
 
     @classmethod
     def failed(cls, task: str, kind: str, message: str, **extra) -> Outcome:
         return cls(task=task, failure=Failure(kind, message, **extra))
+
+
+def timeout_message(seconds: float) -> str:
+    return (
+        f"Your code did not finish within {seconds:.0f} s, so it was stopped. Look for an endless "
+        "loop, a sleep, awaitTermination(), or a query that never runs out of data."
+    )

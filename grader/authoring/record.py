@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from grader import paths
-from grader.grading import LOCAL_ENGINE, submission_file
+from grader.engine.server import engine_for
+from grader.grading import submission_file
 from grader.judge.expected import Expectation, save_expectations, task_digest
 from grader.outcome import Outcome
 from grader.sandbox.supervisor import Run, WorkerPool
@@ -32,7 +33,7 @@ def reference_and_mistake_runs(exercise: Exercise, solutions: Path, wrong_answer
 
 def run_reference_and_mistakes(exercise: Exercise, solutions: Path, engine: dict | None = None,
                                wrong_answers: Path | None = None) -> dict[str, Outcome]:
-    with WorkerPool(reference_and_mistake_runs(exercise, solutions, wrong_answers), engine or LOCAL_ENGINE) as pool:
+    with WorkerPool(reference_and_mistake_runs(exercise, solutions, wrong_answers), engine or engine_for()) as pool:
         return pool.all_outcomes()
 
 

@@ -22,18 +22,23 @@ class GradingPlugin:
     """Grades `submissions[exercise]` for each exercise; `result` holds the grade afterwards."""
 
     def __init__(self, submissions: dict[Exercise, Path], engine: dict, label: str, workdir: Path | None = None,
-                 expected_dir: Path | None = None):
+                 expected_dir: Path | None = None, timeout: float | None = None):
         self.submissions = submissions
+        self.timeout = timeout
         self.engine = engine
         self.label = label
         self.workdir = workdir
         self.expected_dir = expected_dir
         self.tasks: list[TaskResult] = []
+        self.notes: list[str] = []
         self.started = time.monotonic()
 
     @property
     def result(self) -> GradeResult:
-        return GradeResult(self.label, list(self.tasks), time.monotonic() - self.started)
+        return GradeResult(self.label, list(self.tasks), time.monotonic() - self.started, list(self.notes))
+
+    def time_limit(self, task: Task) -> float:
+        return self.timeout or task.timeout
 
     def pytest_configure(self, config: pytest.Config) -> None:
         config.addinivalue_line("markers", "points(n): how many points the task is worth")
@@ -49,7 +54,7 @@ class GradingPlugin:
                 marks=[
                     pytest.mark.points(task.points),
                     pytest.mark.visibility("visible"),
-                    pytest.mark.timeout(task.timeout + KILL_GRACE + STARTUP_ALLOWANCE + 30),
+                    pytest.mark.timeout(self.time_limit(task) + KILL_GRACE + STARTUP_ALLOWANCE + 30),
                 ],
             )
             for exercise in self.submissions
@@ -60,7 +65,7 @@ class GradingPlugin:
     @pytest.fixture(scope="session")
     def worker_pool(self):
         runs = [
-            Run(f"{exercise.id}::{task.name}", exercise.number, task.name, submission, task.timeout)
+            Run(f"{exercise.id}::{task.name}", exercise.number, task.name, submission, self.time_limit(task))
             for exercise, submission in self.submissions.items()
             for task in exercise.tasks
         ]
@@ -86,6 +91,13 @@ class GradingPlugin:
             self.tasks.append(self._task_result(item, report))
         return report
 
+    def _note_skipped(self, exercise: Exercise, outcome: Outcome) -> None:
+        if outcome.skipped:
+            note = (f"{exercise.id}: not run from your notebook (only definitions are graded): "
+                    + "; ".join(outcome.skipped))
+            if note not in self.notes:
+                self.notes.append(note)
+
     def _task_result(self, item: pytest.Item, report: pytest.TestReport) -> TaskResult:
         exercise, task = item.callspec.params["task_ref"]
         points = item.get_closest_marker("points").args[0]
@@ -93,13 +105,15 @@ class GradingPlugin:
         recorded = item.stash.get(VERDICT, None)
         if recorded is not None:
             verdict, outcome = recorded
+            self._note_skipped(exercise, outcome)
             return TaskResult(
                 exercise.id, task.name, task.title, points if verdict.passed else 0, points,
                 verdict.feedback, task.concept, verdict.mistake, outcome.seconds, visibility,
+                outcome.failure.kind if outcome.failure else None,
             )
         # No verdict: the check itself failed (a time limit, stale expected results).
         message = getattr(report.longrepr, "reprcrash", None)
         text = message.message if message is not None else str(report.longrepr)
         return TaskResult(exercise.id, task.name, task.title, 0, points,
                           f"This task could not be graded: {text}", task.concept, None, report.duration,
-                          visibility)
+                          visibility, "not_graded")

@@ -107,9 +107,9 @@ def render_rows(names: list[str], expected: list[list], got: list[list], ordered
         header = ""
     cells = [[_cell(v) for v in row] for _, row in lines] + [names]
     widths = [max(len(c[i]) for c in cells) for i in range(len(names))]
-    table = [f"    {' | '.join(n.ljust(w) for n, w in zip(names, widths))}"]
+    table = [f"    {' | '.join(n.ljust(w) for n, w in zip(names, widths))}".rstrip()]
     for (mark, _), row_cells in zip(lines[:SHOWN_ROWS], cells):
-        table.append(f"  {mark} {' | '.join(c.ljust(w) for c, w in zip(row_cells, widths))}")
+        table.append(f"  {mark} {' | '.join(c.ljust(w) for c, w in zip(row_cells, widths))}".rstrip())
     if len(lines) > SHOWN_ROWS:
         table.append(f"    … {len(lines) - SHOWN_ROWS} more row(s)")
     return "\n".join(([header] if header else []) + table)

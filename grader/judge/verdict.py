@@ -7,10 +7,13 @@ from dataclasses import dataclass
 from grader.judge.compare import diff_tables, same_tables
 from grader.judge.expected import Expectation
 from grader.judge.explain import explain, fingerprint
+from grader import outcome as kinds
 from grader.outcome import Outcome
 from grader.spec import Collect, Scenario, Task
 
 FED_LINES_SHOWN = 6
+PRINTED_LINES = 15
+PRINTED_WIDTH = 160
 
 
 @dataclass(frozen=True)
@@ -39,7 +42,8 @@ def judge(task: Task, scenario: Scenario, got: Outcome, expected: Expectation) -
         summary = explain(got.failure)
         if mistake:
             summary = f"{task.mistake(mistake).message}\n({summary})"
-        return Verdict(False, summary, _printed(got), mistake, task.concept)
+        details = "\n".join(part for part in (_student_lines(got), _printed(got)) if part)
+        return Verdict(False, summary, details, mistake, task.concept)
     reference = expected.reference.snapshots
     for index, (want, have) in enumerate(zip(reference, got.snapshots)):
         difference = diff_tables(want, have, ordered)
@@ -82,7 +86,16 @@ def _story(task: Task, scenario: Scenario, index: int) -> str:
     return "\n".join(lines)
 
 
+def _student_lines(got: Outcome) -> str:
+    """Where in the student's file an exception came from (the worker keeps only those frames)."""
+    if got.failure.kind != kinds.EXCEPTION or not got.failure.detail.startswith("  line "):
+        return ""
+    return "Where it happened in your file:\n" + got.failure.detail
+
+
 def _printed(got: Outcome) -> str:
     if not got.printed.strip():
         return ""
-    return "Your code printed:\n" + "\n".join(f"  | {line}" for line in got.printed.splitlines()[:15])
+    lines = [line if len(line) <= PRINTED_WIDTH else line[:PRINTED_WIDTH] + " …" for line in got.printed.splitlines()]
+    more = f"\n  | … ({len(lines) - PRINTED_LINES} more lines)" if len(lines) > PRINTED_LINES else ""
+    return "Your code printed:\n" + "\n".join(f"  | {line}" for line in lines[:PRINTED_LINES]) + more

@@ -17,6 +17,7 @@ class TaskResult:
     mistake: str | None = None
     seconds: float = 0.0
     visibility: str = "visible"
+    failure: str | None = None  # the failure kind (grader.outcome), when the task failed to run
 
     @property
     def passed(self) -> bool:
@@ -32,6 +33,7 @@ class GradeResult:
     submission: str
     tasks: list[TaskResult] = field(default_factory=list)
     execution_time: float = 0.0
+    notes: list[str] = field(default_factory=list)  # about the whole submission, e.g. skipped cells
 
     @property
     def score(self) -> float:
@@ -45,12 +47,21 @@ class GradeResult:
     def full_marks(self) -> bool:
         return bool(self.tasks) and self.score >= self.max_score
 
+    def exercise_scores(self) -> dict[str, tuple[float, float]]:
+        """(score, max score) per exercise, in the order graded."""
+        scores: dict[str, tuple[float, float]] = {}
+        for t in self.tasks:
+            score, most = scores.get(t.exercise, (0.0, 0.0))
+            scores[t.exercise] = (score + t.score, most + t.max_score)
+        return scores
+
     def to_dict(self) -> dict:
         """Gradescope's autograder `results.json` shape, with our extra fields beside it."""
         return {
             "score": self.score,
             "max_score": self.max_score,
             "execution_time": round(self.execution_time, 2),
+            "output": "\n".join(self.notes),
             "submission": self.submission,
             "tests": [
                 {
@@ -65,6 +76,7 @@ class GradeResult:
                     "mistake": t.mistake,
                     "concept": t.concept,
                     "seconds": round(t.seconds, 2),
+                    "failure": t.failure,
                 }
                 for t in self.tasks
             ],
@@ -78,7 +90,9 @@ class GradeResult:
                 score=t["score"], max_score=t["max_score"], feedback=t["output"],
                 concept=t.get("concept", ""), mistake=t.get("mistake"),
                 seconds=t.get("seconds", 0.0), visibility=t.get("visibility", "visible"),
+                failure=t.get("failure"),
             )
             for t in data["tests"]
         ]
-        return cls(data.get("submission", ""), tasks, data.get("execution_time", 0.0))
+        notes = data["output"].splitlines() if data.get("output") else []
+        return cls(data.get("submission", ""), tasks, data.get("execution_time", 0.0), notes)

@@ -22,6 +22,8 @@ def render(result: GradeResult, color: bool = False) -> str:
         lines.append(f"  {mark} {points:>5}  {task.task} — {task.title}")
         if not task.passed:
             lines.append(textwrap.indent(task.feedback, "         "))
+    for note in result.notes:
+        lines.append("\n" + textwrap.fill(note, width=100, subsequent_indent="  "))
     total = f"{_num(result.score)}/{_num(result.max_score)}"
     lines.append(paint(f"\nTotal: {total} points", "1") + f"  ({result.execution_time:.1f} s)")
     return "\n".join(lines)

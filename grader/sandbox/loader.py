@@ -6,6 +6,8 @@ import traceback
 import types
 from pathlib import Path
 
+from grader.sandbox.notebooks import NotebookError, notebook_module
+
 
 class LoadError(Exception):
     """The submission could not be imported; the message is for the student."""
@@ -19,10 +21,34 @@ def student_traceback(error: BaseException, filename: str, limit: int = 6) -> st
 
 
 def load_submission(path: Path, module_name: str) -> types.ModuleType:
-    """Run the file's top-level code in a fresh module named `module_name`."""
+    """Run the file's top-level code in a fresh module named `module_name`; of a notebook, only
+    its definitions (`module.__skipped__` lists what was left out)."""
     if not path.is_file():
         raise LoadError(f"There is no file {path}. Save your work there, or point --submission at it.")
+    module = types.ModuleType(module_name)
+    module.__file__ = str(path)
+    module.__skipped__ = []
     source = path.read_text(encoding="utf-8", errors="replace")
+    if path.suffix != ".ipynb":
+        _run(source, path, module)
+        return module
+    try:
+        notebook = notebook_module(source, path.name)
+    except NotebookError as error:
+        raise LoadError(str(error)) from None
+    module.__skipped__ = list(notebook.skipped)
+    for statement in notebook.statements:
+        try:
+            _run(statement.source, path, module)
+        except LoadError:
+            if statement.definition:
+                raise
+            # A top-level assignment that needs the student's own data or session: not graded.
+            module.__skipped__.append(f"{statement.where}: {statement.source.splitlines()[0][:100]} (it failed)")
+    return module
+
+
+def _run(source: str, path: Path, module: types.ModuleType) -> None:
     try:
         code = compile(source, str(path), "exec")
     except SyntaxError as error:
@@ -32,8 +58,6 @@ def load_submission(path: Path, module_name: str) -> types.ModuleType:
             f"{path.name} has a syntax error at {where}: {error.msg}.\n    {shown}\n"
             "Fix it and run the grader again; no task can be graded until the file parses."
         ) from None
-    module = types.ModuleType(module_name)
-    module.__file__ = str(path)
     try:
         exec(code, module.__dict__)
     except (SystemExit, KeyboardInterrupt) as error:
@@ -48,4 +72,3 @@ def load_submission(path: Path, module_name: str) -> types.ModuleType:
             "Top-level code runs when the grader imports your file: keep it to imports and "
             "definitions."
         ) from None
-    return module

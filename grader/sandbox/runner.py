@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 import time
 import traceback
 import types
@@ -13,8 +14,8 @@ from pyspark.errors import PySparkException
 from pyspark.sql import SparkSession
 
 from grader import outcome as kinds
-from grader.outcome import Failure, Outcome, Snapshot
-from grader.sandbox.engine import session_alive
+from grader.outcome import Failure, Outcome, Snapshot, timeout_message
+from grader.engine.session import session_alive
 from grader.sandbox.loader import student_traceback
 from grader.sandbox.results import (
     WrongResult,
@@ -113,7 +114,7 @@ class TaskRun:
             query.stop()
 
 
-def run_task(spark: SparkSession, task: Task, module: types.ModuleType, workdir: Path) -> Outcome:
+def run_task(spark: SparkSession, task: Task, module: types.ModuleType, workdir: Path, timeout: float) -> Outcome:
     """Call the student's function for `task` and run what it returns through the scenario."""
     started = time.monotonic()
     printed = CappedText()
@@ -136,7 +137,7 @@ def run_task(spark: SparkSession, task: Task, module: types.ModuleType, workdir:
             snapshots = run.snapshots(returned)
         return Outcome(task.name, snapshots, None, printed.getvalue(), time.monotonic() - started)
     except TaskTimeout:
-        failure = Failure(kinds.TIMEOUT, f"The task ran for more than {task.timeout:.0f} s.")
+        failure = Failure(kinds.TIMEOUT, timeout_message(timeout))
     except NotImplementedError:
         failure = Failure(kinds.NOT_IMPLEMENTED, "Not implemented yet: the stub still raises NotImplementedError.")
     except WrongResult as error:
@@ -164,7 +165,7 @@ def _describe(error: BaseException, stage: str, module: types.ModuleType, spark:
     if isinstance(error, PySparkException) and (stage == "query" or batch is not None):
         return Failure(
             kinds.QUERY_FAILED,
-            _first_line(str(error)),
+            root_cause(str(error)),
             batch=batch,
             error_class=error.getCondition(),
             detail=str(error)[:2000],
@@ -177,6 +178,21 @@ def _describe(error: BaseException, stage: str, module: types.ModuleType, spark:
         error_class=error.getCondition() if isinstance(error, PySparkException) else None,
         detail=where or "".join(traceback.format_exception_only(type(error), error))[:2000],
     )
+
+
+PYTHON_ERROR_LINE = re.compile(r"^(\w+(?:Error|Exception|Exit|Interrupt)): (.+)$", re.MULTILINE)
+
+
+def root_cause(message: str) -> str:
+    """The line of a failed query's message that says why: the exception a Python UDF raised,
+    or what follows Spark's 'terminated with exception' preamble."""
+    if "PYTHON_EXCEPTION" in message or "Traceback (most recent call last)" in message:
+        raised = PYTHON_ERROR_LINE.findall(message)
+        if raised:
+            name, text = raised[-1]
+            return f"{name}: {text.strip()}"
+    _, _, after = message.partition("terminated with exception: ")
+    return _first_line(after or message)
 
 
 def _first_line(text: str) -> str:

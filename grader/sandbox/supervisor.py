@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader import outcome as kinds
-from grader.outcome import Outcome
+from grader.outcome import Outcome, timeout_message
 
 # Starting a JVM and a Spark session is paid once per worker, on top of its first task's time.
 STARTUP_ALLOWANCE = float(os.environ.get("GRADER_STARTUP_ALLOWANCE", 90))
@@ -51,6 +51,7 @@ class WorkerPool:
         self.pipe: int | None = None
         self.buffer = b""
         self.spawns = 0
+        self.engine_errors: dict[str, int] = {}
 
     def outcome(self, run_id: str) -> Outcome:
         """The outcome of `run_id`, running the worker up to it if needed."""
@@ -85,7 +86,13 @@ class WorkerPool:
             "engine": self.engine,
             "workdir": str(self.workdir / f"worker-{self.spawns}"),
             "runs": [
-                {"id": r.id, "exercise": r.exercise, "task": r.task, "submission": str(r.submission.resolve())}
+                {
+                    "id": r.id,
+                    "exercise": r.exercise,
+                    "task": r.task,
+                    "submission": str(r.submission.resolve()),
+                    "timeout": r.timeout,
+                }
                 for r in runs
             ],
         }
@@ -109,17 +116,14 @@ class WorkerPool:
         self.buffer = b""
 
     def _await(self, current: Run, deadline: float) -> None:
-        """Read outcomes until `current`'s arrives, or fail it on timeout or worker death."""
-        while current.id not in self.outcomes:
+        """Read outcomes until `current`'s arrives, or fail it on timeout or worker death.
+        Returns early, without an outcome, when the worker retired to be replaced."""
+        while current.id not in self.outcomes and self.process is not None:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 self._kill()
                 self.outcomes[current.id] = Outcome.failed(
-                    current.task,
-                    kinds.TIMEOUT,
-                    f"Your code did not finish within {current.timeout:.0f} s, so it was stopped. "
-                    "Look for an endless loop, a sleep, awaitTermination(), or a query that never "
-                    "runs out of data.",
+                    current.task, kinds.TIMEOUT, timeout_message(current.timeout)
                 )
                 return
             ready, _, _ = select.select([self.pipe], [], [], min(remaining, 1.0))
@@ -137,10 +141,28 @@ class WorkerPool:
                 )
                 return
             self.buffer += chunk
-            while b"\n" in self.buffer:
+            while b"\n" in self.buffer and self.process is not None:
                 line, self.buffer = self.buffer.split(b"\n", 1)
-                message = json.loads(line)
-                self.outcomes[message["run"]] = Outcome.from_dict(message["outcome"])
+                self._receive(json.loads(line), current)
+
+    def _receive(self, message: dict, current: Run) -> None:
+        """Record an outcome; retire the worker when it asks, or respawn once on engine failure."""
+        run_id = message["run"]
+        if "engine_error" in message:
+            self._kill()
+            self.engine_errors[run_id] = self.engine_errors.get(run_id, 0) + 1
+            if self.engine_errors[run_id] > 1:
+                self.outcomes[run_id] = Outcome.failed(
+                    current.task, kinds.ENGINE,
+                    "The grading engine (Spark) failed to start, so this task could not be graded; "
+                    "this is not a problem with your code. Try again; if it persists, tell your "
+                    "instructor.",
+                    detail=message["engine_error"],
+                )
+            return
+        self.outcomes[run_id] = Outcome.from_dict(message["outcome"])
+        if message.get("retire"):
+            self._kill()
 
     def _log_tail(self) -> str:
         try:

@@ -8,6 +8,7 @@ nothing a student prints can pass for a result.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -35,7 +36,7 @@ class Worker:
         self.spark = None
 
     def session(self):
-        from grader.sandbox.engine import create_session, session_alive
+        from grader.engine.session import create_session, session_alive
 
         if self.spark is None or not session_alive(self.spark):
             self.spark = create_session(self.job["engine"], self.workdir)
@@ -50,33 +51,57 @@ class Worker:
                 self.modules[path] = error
         return self.modules[path]
 
-    def run(self, entry: dict) -> Outcome:
+    def run(self, entry: dict, spark) -> Outcome:
         task = catalog.exercise(entry["exercise"]).task(entry["task"])
         module = self.module(entry["submission"])
         if isinstance(module, LoadError):
             return Outcome.failed(task.name, kinds.LOAD, str(module))
-        spark = self.session()
         workdir = Path(tempfile.mkdtemp(prefix=f"{task.name}-", dir=self.workdir))
         signal.signal(signal.SIGALRM, _raise_timeout)
-        signal.setitimer(signal.ITIMER_REAL, task.timeout)
+        signal.setitimer(signal.ITIMER_REAL, entry["timeout"])
         try:
-            return run_task(spark, task, module, workdir)
+            outcome = run_task(spark, task, module, workdir, entry["timeout"])
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
+        return dataclasses.replace(outcome, skipped=module.__skipped__)
+
+    def send(self, message: dict) -> None:
+        self.results.write(json.dumps(message) + "\n")
+        self.results.flush()
 
     def serve(self) -> None:
+        """Run every entry; stop early when the session can no longer be trusted."""
         for entry in self.job["runs"]:
-            outcome = self.run(entry)
-            line = json.dumps({"run": entry["id"], "outcome": json.loads(outcome.to_json())})
-            self.results.write(line + "\n")
-            self.results.flush()
+            try:
+                spark = self.session()
+            except Exception as error:  # the engine failed, not the student: ask for a new worker
+                self.send({"run": entry["id"], "engine_error": f"{type(error).__name__}: {error}"[:2000]})
+                return
+            outcome = self.run(entry, spark)
+            retire = outcome.failure is not None and outcome.failure.kind in kinds.RETIRING_KINDS
+            self.send({"run": entry["id"], "outcome": json.loads(outcome.to_json()), "retire": retire})
+            if retire:
+                return
+
+
+    def release(self) -> None:
+        """Give the session back: on a shared engine, its tables and state would linger."""
+        if self.spark is not None and self.job["engine"].get("kind") == "connect":
+            try:
+                self.spark.stop()
+            except Exception:  # the worker is ending anyway
+                pass
 
 
 def main(argv: list[str]) -> int:
     job = json.loads(Path(argv[0]).read_text())
     results = os.fdopen(int(argv[1]), "w", encoding="utf-8")
     sys.stdin = open(os.devnull)
-    Worker(job, results).serve()
+    worker = Worker(job, results)
+    try:
+        worker.serve()
+    finally:
+        worker.release()
     return 0
 
 

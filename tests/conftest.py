@@ -1,0 +1,35 @@
+"""Shared helpers: run the `grade` command as a user would, and read its JSON result."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SUBMISSIONS = Path(__file__).parent / "submissions"
+
+
+def run_grade(*args: str, timeout: float = 900) -> tuple[int, dict | None, str]:
+    """`grade ARGS --json` in a fresh process: (exit status, parsed result or None, stderr)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "grader", *args, "--json"],
+        capture_output=True, text=True, timeout=timeout, cwd=ROOT,
+    )
+    try:
+        result = json.loads(done.stdout)
+    except json.JSONDecodeError:
+        result = None
+    return done.returncode, result, done.stderr
+
+
+def results_by_task(result: dict) -> dict[tuple[str, str], dict]:
+    return {(t["exercise"], t["task"]): t for t in result["tests"]}
+
+
+@pytest.fixture(scope="session")
+def grade_cli():
+    return run_grade

@@ -1,0 +1,84 @@
+"""`grade` end to end, as a student runs it: reference solutions, stubs, correct variants."""
+
+import pytest
+
+from conftest import ROOT, SUBMISSIONS, run_grade, results_by_task
+from grader import catalog
+
+pytestmark = pytest.mark.spark
+EXERCISE_IDS = [e.id for e in catalog.EXERCISES.values()]
+
+
+@pytest.fixture(scope="module")
+def solutions_result():
+    code, result, stderr = run_grade("all", "--submission", str(ROOT / "solutions"))
+    assert result is not None, stderr
+    return code, result
+
+
+@pytest.fixture(scope="module")
+def stubs_result():
+    code, result, stderr = run_grade("all", "--submission", str(ROOT / "exercises"))
+    assert result is not None, stderr
+    return code, result
+
+
+@pytest.mark.timeout(900)
+def test_solutions_earn_full_marks(solutions_result):
+    code, result = solutions_result
+    failed = [t["name"] + ":\n" + t["output"] for t in result["tests"] if t["status"] != "passed"]
+    assert not failed, "\n\n".join(failed)
+    assert result["score"] == result["max_score"] > 0
+    assert code == 0
+
+
+@pytest.mark.timeout(900)
+@pytest.mark.parametrize("exercise", EXERCISE_IDS)
+def test_every_exercise_is_graded_in_grade_all(solutions_result, exercise):
+    _, result = solutions_result
+    graded = [t for t in result["tests"] if t["exercise"] == exercise]
+    assert len(graded) == len(catalog.exercise(exercise).tasks)
+
+
+@pytest.mark.timeout(900)
+def test_stubs_earn_zero_with_a_clear_message(stubs_result):
+    code, result = stubs_result
+    assert code == 1
+    assert result["score"] == 0
+    for test in result["tests"]:
+        assert test["status"] == "failed"
+        assert "Not implemented yet" in test["output"], test["output"]
+
+
+@pytest.mark.timeout(600)
+def test_a_correct_answer_written_differently_earns_full_marks():
+    code, result, stderr = run_grade("exercise-2", "--submission", str(SUBMISSIONS / "alternative"))
+    assert result is not None, stderr
+    assert [t["status"] for t in result["tests"]] == ["passed"] * 3, result
+    assert code == 0
+
+
+@pytest.mark.timeout(600)
+def test_a_known_mistake_is_named_in_the_feedback():
+    wrong = ROOT / "tests" / "wrong_answers" / "exercise_02" / "complete_mode.py"
+    code, result, _ = run_grade("exercise-2", "--submission", str(wrong))
+    test = results_by_task(result)[("exercise-2", "start_update_query")]
+    assert test["status"] == "failed" and test["mistake"] == "complete_mode"
+    assert "Update mode writes only the words whose count changed" in test["output"]
+    assert "After batch 2 of 3" in test["output"]  # batch 1 looks the same in both modes
+    assert code == 1
+
+
+@pytest.mark.timeout(60)
+def test_a_missing_file_is_named_without_starting_spark(tmp_path):
+    code, result, _ = run_grade("exercise-1", "--submission", str(tmp_path))
+    assert code == 1
+    for test in result["tests"]:
+        assert "There is no file" in test["output"] and "exercise_01_sql_recap.py" in test["output"]
+
+
+@pytest.mark.timeout(60)
+def test_an_unknown_exercise_is_refused():
+    code, result, stderr = run_grade("exercise-99")
+    assert code == 2 and result is None
+    assert "There is no exercise" in stderr and "exercise-1" in stderr
