@@ -1,8 +1,4 @@
-"""The Spark session a worker grades on, configured for tiny deterministic streams.
-
-Spark's defaults are sized for clusters: 200 shuffle partitions make a stateful micro-batch on a
-few rows about twenty times slower than 2 partitions. The same settings serve every engine.
-"""
+"""The Spark session a worker grades on, with the tiny-stream settings, on either engine."""
 
 from __future__ import annotations
 
@@ -12,24 +8,7 @@ from pathlib import Path
 
 from pyspark.sql import SparkSession
 
-LOG4J_CONFIG = Path(__file__).with_name("log4j2.properties")
-
-TINY_STREAM_CONF = {
-    "spark.sql.shuffle.partitions": "2",
-    "spark.default.parallelism": "2",
-    "spark.sql.session.timeZone": "UTC",
-    "spark.sql.streaming.forceDeleteTempCheckpointLocation": "true",
-    "spark.sql.streaming.stateStore.minDeltasForSnapshot": "1000",
-}
-
-LOCAL_ONLY_CONF = {
-    "spark.master": "local[2]",
-    "spark.app.name": "streaming-grader",
-    "spark.ui.enabled": "false",
-    "spark.ui.showConsoleProgress": "false",
-    "spark.driver.memory": "1g",
-    "spark.driver.extraJavaOptions": f"-Dlog4j.configurationFile=file:{LOG4J_CONFIG}",
-}
+from grader.engine.settings import LOCAL_ONLY_CONF, TINY_STREAM_CONF
 
 
 def create_session(engine: dict, workdir: Path) -> SparkSession:
@@ -39,6 +18,8 @@ def create_session(engine: dict, workdir: Path) -> SparkSession:
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     builder = SparkSession.builder
     if engine.get("kind") == "connect":
+        # So that a student's own SparkSession.builder.getOrCreate() returns this session too.
+        os.environ["SPARK_REMOTE"] = engine["url"]
         builder = builder.remote(engine["url"])
     else:
         conf = dict(LOCAL_ONLY_CONF)

@@ -11,13 +11,11 @@ from __future__ import annotations
 import base64
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import time
 import uuid
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +25,7 @@ from kafka.errors import KafkaError, TopicAlreadyExistsError
 from grader.kafka import COMMAND, KafkaToolError
 from grader.kafka.artifacts import BROKER, jars
 from grader.paths import PROJECT_ROOT
+from grader.services import Service, alive, port_open
 
 LOG_CONFIG = Path(__file__).with_name("log4j2.properties")
 # A fixed small heap and the serial collector suit a 2-core machine that also runs Spark;
@@ -90,7 +89,7 @@ def default_bootstrap() -> str:
 def status(config: BrokerConfig | None = None) -> BrokerStatus:
     """Whether the local broker runs, its pid, and the address clients connect to."""
     config = config or BrokerConfig.from_env()
-    pid = _running_pid(config)
+    pid = _service(config).running_pid()
     return BrokerStatus(running=pid is not None, pid=pid, bootstrap=config.bootstrap)
 
 
@@ -102,12 +101,12 @@ def start(config: BrokerConfig | None = None, timeout: float = 60.0) -> bool:
     (the error then quotes the end of its log, and the half-started broker is stopped).
     """
     config = config or BrokerConfig.from_env()
-    if _running_pid(config) is not None:
+    if _service(config).running_pid() is not None:
         return False
     classpath = os.pathsep.join(str(jar) for jar in jars(BROKER))
     java = _java()
     for port in (config.port, config.controller_port):
-        if _port_open(port):
+        if port_open(port):
             raise KafkaToolError(
                 f"Port {port} on 127.0.0.1 is already in use (another Kafka broker?); stop that "
                 "program, or pick free ports with GRADER_KAFKA_PORT / GRADER_KAFKA_CONTROLLER_PORT."
@@ -116,15 +115,12 @@ def start(config: BrokerConfig | None = None, timeout: float = 60.0) -> bool:
     config.properties_file.write_text(_server_properties(config))
     if not (config.log_dirs / "meta.properties").is_file():
         _format_storage(java, classpath, config)
-    with open(config.log_file, "wb") as log:
-        process = subprocess.Popen(
-            [java, *JVM_OPTIONS, "-cp", classpath, "kafka.Kafka", str(config.properties_file)],
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-            cwd=config.data_dir, start_new_session=True,
-        )
-    config.pid_file.write_text(f"{process.pid}\n")
+    pid = _service(config).launch(
+        [java, *JVM_OPTIONS, "-cp", classpath, "kafka.Kafka", str(config.properties_file)],
+        config.log_file, config.data_dir,
+    )
     try:
-        _wait_until_ready(process.pid, config, timeout)
+        _wait_until_ready(pid, config, timeout)
     except KafkaToolError:
         stop(config)
         raise
@@ -133,17 +129,7 @@ def start(config: BrokerConfig | None = None, timeout: float = 60.0) -> bool:
 
 def stop(config: BrokerConfig | None = None, timeout: float = 30.0) -> bool:
     """Stop the local broker: SIGTERM, then SIGKILL after `timeout` s. False if none ran."""
-    config = config or BrokerConfig.from_env()
-    pid = _running_pid(config)
-    if pid is not None:
-        with suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGTERM)
-        if not _wait_for_exit(pid, timeout):
-            with suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-            _wait_for_exit(pid, 10.0)
-    config.pid_file.unlink(missing_ok=True)
-    return pid is not None
+    return _service(config or BrokerConfig.from_env()).terminate(timeout)
 
 
 def reachable(bootstrap: str, timeout: float = 5.0) -> bool:
@@ -174,9 +160,9 @@ def create_topic(name: str, bootstrap: str, partitions: int = 1) -> bool:
 def produce(topic: str, lines: Iterable[str], bootstrap: str) -> int:
     """Send each line (without its line break) as one message; returns how many were sent."""
     with _connected(KafkaProducer, bootstrap) as producer:
-        sends = [producer.send(topic, line.rstrip("\r\n").encode()) for line in lines]
-        producer.flush()
         try:
+            sends = [producer.send(topic, line.rstrip("\r\n").encode()) for line in lines]
+            producer.flush()
             for sent in sends:
                 sent.get()
         except KafkaError as error:
@@ -214,6 +200,10 @@ def _connected(client_class, bootstrap: str, timeout: float = 10.0, **settings):
     try:
         client = client_class(bootstrap_servers=bootstrap,
                               bootstrap_timeout_ms=int(timeout * 1000), **settings)
+    except ValueError:
+        raise KafkaToolError(
+            f"{bootstrap!r} is not a broker address; write it as HOST:PORT, e.g. 127.0.0.1:9092."
+        ) from None
     except KafkaError:
         raise KafkaToolError(
             f"No Kafka broker answers at {bootstrap}; start the local one with `{COMMAND} start`."
@@ -278,14 +268,18 @@ def _format_storage(java: str, classpath: str, config: BrokerConfig) -> None:
 def _wait_until_ready(pid: int, config: BrokerConfig, timeout: float) -> None:
     """Wait for the listener, then for a real client round trip, failing early if the JVM dies."""
     deadline = time.monotonic() + timeout
-    while not _port_open(config.port):
-        if not _alive(pid):
+    while not port_open(config.port):
+        if not alive(pid):
             raise _start_failure(config, "exited while starting")
         if time.monotonic() > deadline:
             raise _start_failure(config, f"did not open port {config.port} within {timeout:.0f} s")
         time.sleep(0.2)
     if not reachable(config.bootstrap, timeout=max(deadline - time.monotonic(), 1.0)):
         raise _start_failure(config, f"did not answer clients within {timeout:.0f} s")
+
+
+def _service(config: BrokerConfig) -> Service:
+    return Service(config.pid_file, marker=str(config.properties_file))
 
 
 def _start_failure(config: BrokerConfig, what: str) -> KafkaToolError:
@@ -306,41 +300,3 @@ def _java() -> str:
             f"`{COMMAND} start`."
         )
     return java
-
-
-def _port_open(port: int) -> bool:
-    """Whether something accepts connections on 127.0.0.1:`port`."""
-    with suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
-        return True
-    return False
-
-
-def _running_pid(config: BrokerConfig) -> int | None:
-    """The pid in the pid file if that process is alive and is this config's broker."""
-    try:
-        pid = int(config.pid_file.read_text())
-        arguments = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-    except (OSError, ValueError):
-        return None
-    ours = str(config.properties_file).encode() in arguments
-    return pid if ours and _alive(pid) else None
-
-
-def _alive(pid: int) -> bool:
-    """Whether `pid` runs (a zombie does not); reaps it if it is an exited child of ours."""
-    with suppress(ChildProcessError):
-        os.waitpid(pid, os.WNOHANG)
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rpartition(")")[2].split()[0] != "Z"
-
-
-def _wait_for_exit(pid: int, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while _alive(pid):
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.1)
-    return True

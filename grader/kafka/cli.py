@@ -1,13 +1,15 @@
 """The `kafka` command: run the local broker, fetch jars, and use topics from the shell.
 
 `add_kafka_commands` plugs it into the main command line; `python -m grader.kafka.cli VERB`
-runs the same verbs on their own. Every verb sets `func(args) -> exit code` on the namespace.
+runs the same verbs on their own. Every verb sets `handler(args) -> exit code` on the
+namespace, the dispatch convention of `grader.cli`.
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
+import re
 import sys
 from pathlib import Path
 
@@ -29,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
                                      description="Run a local Kafka broker and use its topics.")
     _add_verbs(parser)
     args = parser.parse_args(argv)
-    return args.func(args)
+    return args.handler(args)
 
 
 def _reports_errors(verb):
@@ -55,7 +57,8 @@ def _start(args: argparse.Namespace) -> int:
     elif broker.start(config):
         print(f"Kafka broker started at {config.bootstrap} (log: {config.log_file}).")
     else:
-        print(f"Kafka broker already running at {config.bootstrap} (pid {broker.status(config).pid}).")
+        pid = broker.status(config).pid
+        print(f"Kafka broker already running at {config.bootstrap} (pid {pid}).")
     return 0
 
 
@@ -76,7 +79,8 @@ def _status(args: argparse.Namespace) -> int:
             print(f"Kafka broker not running; start it with `{COMMAND} start`.")
         return 0 if state.running else 1
     answers = broker.reachable(args.bootstrap_servers)
-    print(f"A Kafka broker {'answers' if answers else 'does not answer'} at {args.bootstrap_servers}.")
+    verb = "answers" if answers else "does not answer"
+    print(f"A Kafka broker {verb} at {args.bootstrap_servers}.")
     return 0 if answers else 1
 
 
@@ -127,49 +131,57 @@ def _add_verbs(parser: argparse.ArgumentParser) -> None:
         help="the broker to use, e.g. your own (default: $GRADER_KAFKA_BOOTSTRAP, "
              "else the local broker, %(default)s)",
     )
-    verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
+    verbs = parser.add_subparsers(dest="kafka_verb", required=True, metavar="VERB")
 
     verbs.add_parser(
         "start", parents=[server], help="start the local broker (does nothing if one answers)",
-    ).set_defaults(func=_start)
-    verbs.add_parser("stop", help="stop the local broker").set_defaults(func=_stop)
+    ).set_defaults(handler=_start)
+    verbs.add_parser("stop", help="stop the local broker").set_defaults(handler=_stop)
     verbs.add_parser(
         "status", parents=[server], help="say whether the broker runs (exit code 1 if not)",
-    ).set_defaults(func=_status)
+    ).set_defaults(handler=_status)
     verbs.add_parser(
         "fetch", help="download the broker and Spark connector jars (once) with Maven",
-    ).set_defaults(func=_fetch)
+    ).set_defaults(handler=_fetch)
 
     topic = verbs.add_parser("topic", help="manage topics")
     create = topic.add_subparsers(dest="topic_verb", required=True, metavar="VERB").add_parser(
         "create", parents=[server], help="create a topic")
-    create.add_argument("name")
-    create.add_argument("--partitions", type=_positive_int, default=1)
-    create.set_defaults(func=_create_topic)
+    create.add_argument("name", type=_topic_name)
+    create.add_argument("--partitions", type=_positive_int, default=1, metavar="N")
+    create.set_defaults(handler=_create_topic)
 
     produce = verbs.add_parser(
         "produce", parents=[server], help="send each line of FILE (or stdin) as one message")
-    produce.add_argument("topic")
-    produce.add_argument("file", nargs="?", type=Path, help="default: read standard input")
-    produce.set_defaults(func=_produce)
+    produce.add_argument("topic", type=_topic_name)
+    produce.add_argument("file", nargs="?", type=Path, metavar="FILE",
+                         help="default: read standard input")
+    produce.set_defaults(handler=_produce)
 
     consume = verbs.add_parser(
         "consume", parents=[server], help="print messages as they arrive (Ctrl+C ends)")
-    consume.add_argument("topic")
+    consume.add_argument("topic", type=_topic_name)
     consume.add_argument("--from-beginning", action="store_true",
                          help="start at the oldest message, not at new ones")
     consume.add_argument("--timeout", type=float, metavar="S",
                          help="stop after S seconds without a message (default: never)")
     consume.add_argument("--max-messages", type=_positive_int, metavar="N",
                          help="stop after N messages")
-    consume.set_defaults(func=_consume)
+    consume.set_defaults(handler=_consume)
+
+
+def _topic_name(text: str) -> str:
+    """Kafka's rule for topic names, checked before connecting so the error is plain."""
+    if not re.fullmatch(r"[A-Za-z0-9._-]{1,249}", text) or text in (".", ".."):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a topic name: use 1 to 249 letters, digits, '.', '_' or '-'")
+    return text
 
 
 def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 up, not {text!r}")
+    return int(text)
 
 
 if __name__ == "__main__":
