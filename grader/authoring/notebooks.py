@@ -1,0 +1,70 @@
+"""Student notebooks in `exercises/notebooks/`, generated from the same declarations as the
+stubs: the exercise's story, then per task its description, its stub, and a cell to try it."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from grader import catalog, paths
+from grader.authoring.stubs import HEADER, QUERY_IMPORT
+from grader.spec import Exercise
+
+FOLDER = paths.EXERCISES / "notebooks"
+
+
+def notebook_for(exercise: Exercise) -> nbformat.NotebookNode:
+    intro = textwrap.dedent(exercise.intro).strip()
+    cells = [
+        new_markdown_cell(
+            f"# Exercise {exercise.number}: {exercise.title}\n\n{intro}\n\n"
+            f"Fill in each function, run its *try it* cell, then check your work from a terminal "
+            f"with `grade {exercise.id} --submission exercises/notebooks`. Only the imports and "
+            "definitions of this notebook are graded; other cells are skipped."
+        ),
+        new_code_cell(
+            HEADER + QUERY_IMPORT + "from grader.tryout import try_task\n\n"
+            "spark = SparkSession.builder.getOrCreate()"
+        ),
+    ]
+    for task in exercise.tasks:
+        cells += [
+            new_markdown_cell(f"## {task.title[:1].upper()}{task.title[1:]} ({task.points} points)\n\n"
+                              f"{task.docstring()}"),
+            new_code_cell(f"{task.signature()}\n    raise NotImplementedError"),
+            new_code_cell(f'try_task("{exercise.id}", {task.name})'),
+        ]
+    for number, cell in enumerate(cells):
+        cell.id = f"{exercise.id}-{number}"  # stable ids: regenerating changes nothing
+    notebook = new_notebook(cells=cells)
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return notebook
+
+
+def notebook_path(exercise: Exercise, folder: Path | None = None) -> Path:
+    return (folder or FOLDER) / f"{exercise.module_name}.ipynb"
+
+
+def notebook_text(exercise: Exercise) -> str:
+    return nbformat.writes(notebook_for(exercise)) + "\n"
+
+
+def generate_notebooks(folder: Path | None = None) -> list[Path]:
+    written = []
+    for exercise in catalog.EXERCISES.values():
+        path = notebook_path(exercise, folder)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(notebook_text(exercise))
+        written.append(path)
+    return written
+
+
+def stale_notebooks(folder: Path | None = None) -> list[Path]:
+    return [
+        notebook_path(e, folder)
+        for e in catalog.EXERCISES.values()
+        if not notebook_path(e, folder).exists() or notebook_path(e, folder).read_text() != notebook_text(e)
+    ]

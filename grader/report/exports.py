@@ -1,0 +1,62 @@
+"""The instructor's exports of a batch, all rendered from the same `GradeResult`s: the
+gradebook CSV, Gradescope's `results.json` and the student's `feedback.md` per student, and
+JUnit XML for CI systems."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from grader.report.model import GradeResult
+from grader.report.text import render
+
+
+def write_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
+
+
+def gradebook_csv(results: dict[str, GradeResult], exercises: list[str]) -> str:
+    rows = [["student", *exercises, "total", "max_total"]]
+    for student, result in results.items():
+        scores = result.exercise_scores()
+        rows.append([student, *[f"{scores.get(e, (0, 0))[0]:g}" for e in exercises],
+                     f"{result.score:g}", f"{result.max_score:g}"])
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows(rows)
+    return text.getvalue()
+
+
+def feedback_markdown(student: str, result: GradeResult) -> str:
+    return (f"# Feedback for {student}\n\nScore: {result.score:g} / {result.max_score:g}\n\n"
+            f"```\n{render(result)}\n```\n")
+
+
+def junit_xml(results: dict[str, GradeResult]) -> str:
+    suites = ET.Element("testsuites")
+    for student, result in results.items():
+        failures = sum(not t.passed for t in result.tasks)
+        suite = ET.SubElement(suites, "testsuite", name=student, tests=str(len(result.tasks)),
+                              failures=str(failures), time=f"{result.execution_time:.2f}")
+        for task in result.tasks:
+            case = ET.SubElement(suite, "testcase", classname=f"{student}.{task.exercise}",
+                                 name=task.task, time=f"{task.seconds:.2f}")
+            if not task.passed:
+                failure = ET.SubElement(case, "failure", message=task.feedback.splitlines()[0][:200])
+                failure.text = task.feedback
+    ET.indent(suites)
+    return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def write_exports(results: dict[str, GradeResult], exercises: list[str], out: Path) -> None:
+    write_atomically(out / "gradebook.csv", gradebook_csv(results, exercises))
+    write_atomically(out / "junit.xml", junit_xml(results))
+    for student, result in results.items():
+        write_atomically(out / student / "results.json", json.dumps(result.to_dict(), indent=2) + "\n")
+        write_atomically(out / student / "feedback.md", feedback_markdown(student, result))
