@@ -3,18 +3,24 @@
     grade exercise-3                      grade your exercises/ folder
     grade exercise-3 --submission PATH    grade another folder of exercise modules, or one file
     grade all                             every exercise
+    grade batch SUBMISSIONS --out RESULTS grade a class: gradebook, exports, report.html
     grade record [exercise-N ...]         store what the solutions and known mistakes produce
-    grade generate [--check]              write (or check) the stubs in exercises/
+    grade verify [exercise-N ...]         prove solutions pass and known mistakes are caught
+    grade generate [--check]              write (or check) the stubs and notebooks in exercises/
+    grade engine start|stop|status        the warm Spark engine (started by grading when needed)
+    grade kafka start|stop|status|...     a local Kafka broker for the Kafka exercises
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
 from grader import catalog, paths
+from grader.engine.server import EngineError
 
 
 def _exercise_list(refs: list[str]) -> list:
@@ -29,16 +35,17 @@ def _default_submission() -> Path:
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
+    from grader.engine.server import engine_for
     from grader.grading import grade
     from grader.report.text import render
 
-    exercises = _exercise_list([args.target])
+    exercises = _exercise_list(args.targets)
     submission = Path(args.submission) if args.submission else _default_submission()
     if not submission.exists():
         print(f"grade: {submission} does not exist. Pass --submission with your exercises folder or file.",
               file=sys.stderr)
         return 2
-    result = grade(exercises, submission)
+    result = grade(exercises, submission, engine_for(args.remote or args.engine), timeout=args.timeout)
     if args.json:
         print(json.dumps(result.to_dict(), indent=2))
     else:
@@ -59,15 +66,64 @@ def cmd_record(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_verify(args: argparse.Namespace) -> int:
+    from grader.authoring.verify import verify
+
+    failed = False
+    for exercise in _exercise_list(args.exercises):
+        problems = verify(exercise, Path(args.solutions) if args.solutions else None)
+        failed = failed or bool(problems)
+        print(f"{exercise.id}: " + ("ok" if not problems else f"{len(problems)} problem(s)"))
+        for problem in problems:
+            print(f"  - {problem}")
+    return 1 if failed else 0
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from grader.batch.runner import run_batch
+    from grader.engine.server import engine_for
+
+    folder, out = Path(args.submissions), Path(args.out)
+    if not folder.is_dir():
+        print(f"grade batch: {folder} is not a folder of submissions.", file=sys.stderr)
+        return 2
+    engine = engine_for(args.remote or args.engine)
+    grade_args = ["--remote", engine["url"]] if engine["kind"] == "connect" else ["--engine", "local"]
+    if args.timeout:
+        grade_args += ["--timeout", str(args.timeout)]
+    run_batch(folder, out, _exercise_list(args.exercises), grade_args, args.workers,
+              args.submission_timeout, force=args.force, only=args.only)
+    print(f"Gradebook: {out / 'gradebook.csv'}; report: {out / 'report.html'}", file=sys.stderr)
+    return 0
+
+
+def cmd_engine(args: argparse.Namespace) -> int:
+    from grader.engine.server import EngineServer
+
+    server = EngineServer.from_env()
+    if args.engine_verb == "start":
+        started = server.start()
+        print(f"Spark engine {'started' if started else 'already running'} at {server.url} "
+              f"(stops after {server.idle_minutes:g} idle minutes; log: {server.log_file}).")
+    elif args.engine_verb == "stop":
+        print("Spark engine stopped." if server.stop() else "No Spark engine was running.")
+    else:
+        running = server.running()
+        print(f"Spark engine {'running at ' + server.url if running else 'not running'}.")
+        return 0 if running else 1
+    return 0
+
+
 def cmd_generate(args: argparse.Namespace) -> int:
+    from grader.authoring.notebooks import generate_notebooks, stale_notebooks
     from grader.authoring.stubs import generate_stubs, stale_stubs
 
     if args.check:
-        stale = stale_stubs()
+        stale = stale_stubs() + stale_notebooks()
         for path in stale:
             print(f"out of date: {path.relative_to(paths.PROJECT_ROOT)} (run `grade generate`)")
         return 1 if stale else 0
-    for path in generate_stubs():
+    for path in generate_stubs() + generate_notebooks():
         print(f"wrote {path.relative_to(paths.PROJECT_ROOT)}")
     return 0
 
@@ -78,24 +134,56 @@ def build_parser() -> argparse.ArgumentParser:
         description="Grade PySpark Structured Streaming exercises on deterministic fixture streams.",
         epilog="Examples: grade exercise-2 | grade exercise-2 --submission solutions | grade all --json",
     )
-    verbs = parser.add_subparsers(dest="verb", metavar="exercise-N | all | record | generate")
+    verbs = parser.add_subparsers(dest="verb", metavar="exercise-N | all | batch | record | verify | generate | engine | kafka")
 
     record = verbs.add_parser("record", help="store the outcomes of the solutions and known mistakes")
     record.add_argument("exercises", nargs="*", help="exercise-N ... (default: all)")
     record.add_argument("--solutions", help="folder of reference solutions (default: solutions/)")
     record.set_defaults(handler=cmd_record)
 
-    generate = verbs.add_parser("generate", help="write the student stubs from the declarations")
+    verify = verbs.add_parser("verify", help="check that the solutions pass and every known mistake is caught")
+    verify.add_argument("exercises", nargs="*", help="exercise-N ... (default: all)")
+    verify.add_argument("--solutions", help="folder of reference solutions (default: solutions/)")
+    verify.set_defaults(handler=cmd_verify)
+
+    generate = verbs.add_parser("generate", help="write the student stubs and notebooks from the declarations")
     generate.add_argument("--check", action="store_true", help="only report stubs that are out of date")
     generate.set_defaults(handler=cmd_generate)
+
+    batch = verbs.add_parser("batch", help="grade a folder of student submissions into a gradebook")
+    batch.add_argument("submissions", help="a folder with one entry per student: folder, .py, .ipynb or .zip")
+    batch.add_argument("--out", required=True, help="the results folder (gradebook, exports, report)")
+    batch.add_argument("--exercises", nargs="*", default=[], help="exercise-N ... (default: all)")
+    batch.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                       help="submissions graded at once (default: the number of cores)")
+    batch.add_argument("--force", action="store_true", help="regrade every student")
+    batch.add_argument("--only", nargs="+", metavar="ID", help="(re)grade only these students")
+    batch.add_argument("--timeout", type=float, help="seconds each task may run")
+    batch.add_argument("--submission-timeout", type=float, default=900, help="seconds per submission (default 900)")
+    batch.add_argument("--engine", choices=["auto", "local"], help="as for grading one exercise")
+    batch.add_argument("--remote", metavar="sc://HOST:PORT", help="grade on a running Spark Connect server")
+    batch.set_defaults(handler=cmd_batch)
+
+    engine = verbs.add_parser("engine", help="the warm Spark engine that gradings share")
+    engine.add_argument("engine_verb", choices=["start", "stop", "status"])
+    engine.set_defaults(handler=cmd_engine)
+
+    from grader.kafka.cli import add_kafka_commands
+
+    add_kafka_commands(verbs)
     return parser
 
 
 def grade_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="grade", description="Grade one exercise, or all of them.")
-    parser.add_argument("target", help="exercise-N or all")
+    parser.add_argument("targets", nargs="+", metavar="exercise-N", help="exercise-N ... or all")
     parser.add_argument("--submission", help="a folder of exercise modules, or one file (default: ./exercises)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON (Gradescope's shape)")
+    parser.add_argument("--timeout", type=float, help="seconds each task may run (default: the task's own limit)")
+    parser.add_argument("--engine", choices=["auto", "local"],
+                        help="auto: the warm local engine, started when needed (default); "
+                             "local: a fresh Spark inside the grading process")
+    parser.add_argument("--remote", metavar="sc://HOST:PORT", help="grade on a running Spark Connect server")
     return parser
 
 
@@ -112,6 +200,9 @@ def main(argv: list[str] | None = None) -> int:
     except catalog.UnknownExercise as error:
         print(f"grade: {error}", file=sys.stderr)
         return 2
+    except EngineError as error:
+        print(f"grade: {error}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("grade: interrupted.", file=sys.stderr)
         return 130
