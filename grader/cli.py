@@ -6,6 +6,7 @@
     grade batch SUBMISSIONS --out RESULTS grade a class: gradebook, exports, report.html
     grade record [exercise-N ...]         store what the solutions and known mistakes produce
     grade verify [exercise-N ...]         prove solutions pass and known mistakes are caught
+    grade bundle OUT                      the student bundle: no solution code inside
     grade generate [--check]              write (or check) the stubs and notebooks in exercises/
     grade engine start|stop|status        the warm Spark engine (started by grading when needed)
     grade kafka start|stop|status|...     a local Kafka broker for the Kafka exercises
@@ -97,6 +98,14 @@ def cmd_batch(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bundle(args: argparse.Namespace) -> int:
+    from grader.authoring.bundle import build_bundle
+
+    files = build_bundle(Path(args.out))
+    print(f"Student bundle: {len(files)} files in {args.out} (no solutions).")
+    return 0
+
+
 def cmd_engine(args: argparse.Namespace) -> int:
     from grader.engine.server import EngineServer
 
@@ -134,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Grade PySpark Structured Streaming exercises on deterministic fixture streams.",
         epilog="Examples: grade exercise-2 | grade exercise-2 --submission solutions | grade all --json",
     )
-    verbs = parser.add_subparsers(dest="verb", metavar="exercise-N | all | batch | record | verify | generate | engine | kafka")
+    verbs = parser.add_subparsers(dest="verb", metavar="exercise-N | all | batch | record | verify | generate | bundle | engine | kafka")
 
     record = verbs.add_parser("record", help="store the outcomes of the solutions and known mistakes")
     record.add_argument("exercises", nargs="*", help="exercise-N ... (default: all)")
@@ -163,6 +172,10 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--engine", choices=["auto", "local"], help="as for grading one exercise")
     batch.add_argument("--remote", metavar="sc://HOST:PORT", help="grade on a running Spark Connect server")
     batch.set_defaults(handler=cmd_batch)
+
+    bundle = verbs.add_parser("bundle", help="build what students receive: everything but the solutions")
+    bundle.add_argument("out", help="the folder to write (emptied first; outside the project)")
+    bundle.set_defaults(handler=cmd_bundle)
 
     engine = verbs.add_parser("engine", help="the warm Spark engine that gradings share")
     engine.add_argument("engine_verb", choices=["start", "stop", "status"])
