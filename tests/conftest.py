@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,11 +14,12 @@ ROOT = Path(__file__).resolve().parent.parent
 SUBMISSIONS = Path(__file__).parent / "submissions"
 
 
-def run_grade(*args: str, timeout: float = 900) -> tuple[int, dict | None, str]:
-    """`grade ARGS --json` in a fresh process: (exit status, parsed result or None, stderr)."""
+def run_grade(*args: str, timeout: float = 900, env: dict[str, str] | None = None) -> tuple[int, dict | None, str]:
+    """`grade ARGS --json` in a fresh process: (exit status, parsed result or None, stderr).
+    `env` adds to (or overrides) the environment it runs in."""
     done = subprocess.run(
         [sys.executable, "-m", "grader", *args, "--json"],
-        capture_output=True, text=True, timeout=timeout, cwd=ROOT,
+        capture_output=True, text=True, timeout=timeout, cwd=ROOT, env={**os.environ, **(env or {})},
     )
     try:
         result = json.loads(done.stdout)

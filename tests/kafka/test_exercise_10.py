@@ -1,0 +1,105 @@
+"""Exercise 10, the Kafka word count, graded against a real broker as a student runs it.
+
+Needs a broker (bin/test starts one) and Spark's Kafka connector (`grade kafka fetch`); without
+them the tests are skipped on a developer machine, but fail under CI.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+
+import pytest
+
+from conftest import ROOT, run_grade, results_by_task
+from grader import catalog
+from grader.authoring.verify import verify
+from grader.kafka import artifacts, broker
+
+pytestmark = [pytest.mark.kafka, pytest.mark.spark]
+
+ON_CI = os.environ.get("CI", "").lower() not in ("", "0", "false")
+EXERCISE = catalog.exercise(10)
+WRONG_ANSWERS = ROOT / "tests" / "wrong_answers" / "exercise_10"
+
+
+def _needs(ready: bool, reason: str) -> None:
+    if not ready:
+        if ON_CI:
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def kafka_ready():
+    bootstrap = broker.default_bootstrap()
+    _needs(bool(artifacts.fetched_connector_jars()), "Spark's Kafka connector is not fetched (`grade kafka fetch`)")
+    _needs(broker.reachable(bootstrap), f"no Kafka broker answers at {bootstrap} (`grade kafka start`)")
+    return bootstrap
+
+
+@pytest.mark.timeout(900)
+def test_the_solution_earns_full_marks(kafka_ready):
+    code, result, stderr = run_grade("exercise-10", "--submission", str(ROOT / "solutions"))
+    assert result is not None, stderr
+    failed = [t["name"] + ":\n" + t["output"] for t in result["tests"] if t["status"] != "passed"]
+    assert not failed, "\n\n".join(failed)
+    assert result["score"] == result["max_score"] == EXERCISE.max_score
+    assert code == 0
+
+
+@pytest.mark.timeout(600)
+def test_the_stubs_earn_zero(kafka_ready):
+    code, result, stderr = run_grade("exercise-10", "--submission", str(ROOT / "exercises"))
+    assert result is not None, stderr
+    assert code == 1 and result["score"] == 0
+    assert len(result["tests"]) == len(EXERCISE.tasks)
+    for test in result["tests"]:
+        assert "Not implemented yet" in test["output"], test["output"]
+
+
+@pytest.mark.timeout(900)
+def test_every_known_mistake_is_caught_with_its_own_message(kafka_ready):
+    assert verify(EXERCISE) == []
+
+
+@pytest.mark.timeout(600)
+def test_starting_at_the_latest_offsets_is_named_in_the_feedback(kafka_ready):
+    code, result, stderr = run_grade("exercise-10", "--submission", str(WRONG_ANSWERS / "latest_offsets.py"))
+    assert result is not None, stderr
+    test = results_by_task(result)[("exercise-10", "read_topic")]
+    assert test["status"] == "failed" and test["mistake"] == "latest_offsets"
+    assert ".option('startingOffsets', 'earliest')" in test["output"]
+    assert "After batch 1 of 3" in test["output"]  # batch 1 was in the topic before the query
+    assert code == 1
+
+
+@pytest.mark.timeout(300)
+def test_without_a_broker_the_student_is_told_to_start_one(kafka_ready):
+    bootstrap = f"127.0.0.1:{_closed_port()}"
+    code, result, stderr = run_grade("exercise-10", "--submission", str(ROOT / "solutions"),
+                                     env={"GRADER_KAFKA_BOOTSTRAP": bootstrap})
+    assert result is not None, stderr
+    assert code == 1 and result["score"] == 0
+    for test in result["tests"]:
+        assert f"No Kafka broker answers at {bootstrap}" in test["output"], test["output"]
+        assert "`grade kafka start`" in test["output"] and "Traceback" not in test["output"]
+
+
+@pytest.mark.timeout(600)
+def test_without_the_connector_the_student_is_told_to_fetch_it(kafka_ready, tmp_path):
+    """On the local engine, with an empty jar cache: the session has no Kafka connector."""
+    code, result, stderr = run_grade("exercise-10", "--submission", str(ROOT / "solutions"),
+                                     "--engine", "local", env={"GRADER_CACHE": str(tmp_path)})
+    assert result is not None, stderr
+    assert code == 1 and result["score"] == 0
+    for test in result["tests"]:
+        assert "Spark's Kafka connector is not downloaded" in test["output"], test["output"]
+        assert "`grade kafka fetch`" in test["output"] and "Traceback" not in test["output"]
+
+
+def _closed_port() -> int:
+    """A loopback port nothing listens on (it was free a moment ago)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -1,0 +1,6 @@
+from pyspark.sql import functions as F
+
+
+def page_counts_per_minute(clicks):
+    counts = clicks.groupBy(F.window("ts", "30 seconds"), "page").count()
+    return counts.select("window.start", "window.end", "page", "count")

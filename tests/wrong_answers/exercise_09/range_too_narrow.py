@@ -1,0 +1,13 @@
+from pyspark.sql import functions as F
+
+
+def clicks_within_a_minute(impressions, clicks):
+    # A strict upper bound: a click exactly 1 minute after its impression no longer counts.
+    left = impressions.selectExpr("adId AS impressionAdId", "impressionTime").withWatermark("impressionTime", "10 seconds")
+    right = clicks.selectExpr("adId AS clickAdId", "clickTime").withWatermark("clickTime", "20 seconds")
+    condition = F.expr("""
+        clickAdId = impressionAdId AND
+        clickTime >= impressionTime AND
+        clickTime < impressionTime + interval 1 minute
+    """)
+    return left.join(right, condition, "leftOuter")
