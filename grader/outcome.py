@@ -20,7 +20,10 @@ SPARK_STOPPED = "spark_stopped"
 EXIT = "exit"                    # SystemExit / KeyboardInterrupt raised by student code
 CRASH = "crash"                  # the worker process died
 TIMEOUT = "timeout"
+MEMORY = "memory"                # the worker went over its memory limit
 ENGINE = "engine"                # Spark itself could not be started: not the student's fault
+UNAVAILABLE = "unavailable"      # a service the task needs (a Kafka broker, Spark's Kafka
+                                 # connector) is missing: not the student's fault
 
 # After these, the worker's Spark session cannot be trusted: the next task gets a fresh worker.
 RETIRING_KINDS = (TIMEOUT, SPARK_STOPPED)

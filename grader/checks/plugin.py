@@ -8,11 +8,19 @@ from pathlib import Path
 import pytest
 
 from grader.judge import Verdict
-from grader.judge.expected import expectation_for
+from grader.judge.expected import Expectation, StaleExpectation, expectation_for
 from grader.outcome import Outcome
 from grader.report.model import GradeResult, TaskResult
 from grader.sandbox.supervisor import KILL_GRACE, STARTUP_ALLOWANCE, Run, WorkerPool
-from grader.spec import Exercise, Task
+from grader.spec import Exercise, Scenario, Task, load_scenario
+
+def _reference(exercise: Exercise, task: Task, folder: Path | None):
+    """The stored expectation and the scenario of a task, or the staleness error to report."""
+    try:
+        return expectation_for(exercise, task, folder), load_scenario(task.scenario)
+    except StaleExpectation as error:
+        return error
+
 
 VERDICT = pytest.StashKey[tuple[Verdict, Outcome]]()
 TASK = pytest.StashKey[tuple[Exercise, Task]]()
@@ -31,6 +39,12 @@ class GradingPlugin:
         self.expected_dir = expected_dir
         self.tasks: list[TaskResult] = []
         self.notes: list[str] = []
+        # Read before any student code runs, so nothing it writes can change what it is judged by.
+        self.references = {
+            (exercise.id, task.name): _reference(exercise, task, expected_dir)
+            for exercise in submissions
+            for task in exercise.tasks
+        }
         self.started = time.monotonic()
 
     @property
@@ -73,9 +87,12 @@ class GradingPlugin:
             yield pool
 
     @pytest.fixture
-    def expectation(self, task_ref):
+    def reference(self, task_ref) -> tuple[Expectation, Scenario]:
         exercise, task = task_ref
-        return expectation_for(exercise, task, self.expected_dir)
+        found = self.references[(exercise.id, task.name)]
+        if isinstance(found, StaleExpectation):
+            raise found
+        return found
 
     @pytest.fixture
     def record_verdict(self, request):

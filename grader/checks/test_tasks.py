@@ -3,13 +3,13 @@
 import pytest
 
 from grader.judge import judge
-from grader.spec import load_scenario
 
 
-def test_task(task_ref, worker_pool, expectation, record_verdict):
+def test_task(task_ref, reference, worker_pool, record_verdict):
     exercise, task = task_ref
+    expectation, scenario = reference
     outcome = worker_pool.outcome(f"{exercise.id}::{task.name}")
-    verdict = judge(task, load_scenario(task.scenario), outcome, expectation)
+    verdict = judge(task, scenario, outcome, expectation)
     record_verdict(verdict, outcome)
     if not verdict.passed:
         pytest.fail(verdict.feedback, pytrace=False)

@@ -9,7 +9,7 @@ from html import escape
 from grader.report.model import GradeResult
 
 # Failure kinds that mean the code did not run at all, rather than ran and got a wrong answer.
-DID_NOT_RUN = {"load", "crash", "timeout", "exit", "engine", "not_graded"}
+DID_NOT_RUN = {"load", "crash", "timeout", "memory", "exit", "engine", "not_graded"}
 
 STYLE = """
 body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; color: #222; }

@@ -15,11 +15,13 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 from grader import outcome as kinds
 from grader.outcome import Outcome, timeout_message
+from grader.sandbox.limits import MEMORY_LIMIT_MB, TOKEN_VARIABLE, kill_tagged, resident_mb
 
 # Starting a JVM and a Spark session is paid once per worker, on top of its first task's time.
 STARTUP_ALLOWANCE = float(os.environ.get("GRADER_STARTUP_ALLOWANCE", 90))
@@ -101,6 +103,7 @@ class WorkerPool:
         job_file.write_text(json.dumps(job))
         self.log_path = Path(job["workdir"]) / "worker.log"
         read_end, write_end = os.pipe()
+        self.token = uuid.uuid4().hex
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "grader.sandbox.worker", str(job_file), str(write_end)],
@@ -110,6 +113,7 @@ class WorkerPool:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own process group: one kill ends it and its JVM
                 cwd=job["workdir"],
+                env={**os.environ, TOKEN_VARIABLE: self.token},
             )
         os.close(write_end)
         self.pipe = read_end
@@ -127,6 +131,14 @@ class WorkerPool:
                 )
                 return
             ready, _, _ = select.select([self.pipe], [], [], min(remaining, 1.0))
+            if resident_mb(self.process.pid) > MEMORY_LIMIT_MB:
+                self._kill()
+                self.outcomes[current.id] = Outcome.failed(
+                    current.task, kinds.MEMORY,
+                    f"Your code used more than {MEMORY_LIMIT_MB:.0f} MiB of memory, so it was stopped. "
+                    "Look for data collected into Python (collect(), toPandas(), growing lists).",
+                )
+                return
             if not ready:
                 continue
             chunk = os.read(self.pipe, 1 << 16)
@@ -171,6 +183,7 @@ class WorkerPool:
             return ""
 
     def _kill(self) -> None:
+        """End the worker, its process group, and any process it started that got away."""
         if self.process is not None:
             try:
                 os.killpg(self.process.pid, signal.SIGKILL)
@@ -178,6 +191,7 @@ class WorkerPool:
                 pass
             self.process.wait()
             self.process = None
+            kill_tagged(self.token)
         if self.pipe is not None:
             os.close(self.pipe)
             self.pipe = None

@@ -1,0 +1,37 @@
+"""Adversarial answers to exercise 2: each tries to cheat the grader or escape its limits."""
+
+import json
+import os
+import subprocess
+
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+
+import grader.judge.compare
+import grader.paths
+
+
+def read_lines(spark, folder):
+    raise KeyboardInterrupt
+
+
+def streaming_word_count(lines):
+    # Make the grader's comparison always agree, and rewrite the expected answer to our own.
+    grader.judge.compare.diff_tables = lambda *args, **kwargs: None
+    grader.judge.compare.same_tables = lambda *args, **kwargs: True
+    DataFrame.collect = lambda self: []
+    expected = grader.paths.EXPECTED / "exercise-2.json"
+    stored = json.loads(expected.read_text())
+    stored["streaming_word_count"]["reference"]["snapshots"] = []
+    expected.write_text(json.dumps(stored))
+    print("PASS streaming_word_count 3/3")
+    return lines.select(F.col("value").alias("word")).groupBy("word").count()
+
+
+def start_update_query(lines, query_name, checkpoint):
+    # A child that would outlive the worker, then memory without bound.
+    child = subprocess.Popen(["sleep", "600"], start_new_session=True)
+    (grader.paths.PROJECT_ROOT / "escaped.pid").write_text(str(child.pid))
+    hoard = []
+    while True:
+        hoard.append(os.urandom(1) * 50_000_000)
