@@ -32,6 +32,12 @@ SPARK_RULES: list[tuple[str, str]] = [
     (r"(RightOuter|FullOuter) join with a streaming DataFrame/Dataset on the left and a static",
      "With the stream on the left, a stream-static join can be inner, left outer or left semi, not "
      "right or full outer: Spark cannot know that a static row will never match a future event."),
+    (r"slide_duration.*must be <=.*window_duration|slideDuration.*must be less than or equal to the windowDuration",
+     "A window's slide (the third argument of window()) cannot be longer than its length (the "
+     "second): window(col, length, slide), e.g. window('ts', '1 minute', '30 seconds')."),
+    (r"Global aggregation with session window in streaming query is not supported",
+     "A streaming session window needs another grouping key besides session_window(...), such as "
+     "a user or device id: Spark keeps sessions per key, not one global session in a stream."),
     (r"Sorting is not supported on streaming",
      "A stream cannot be sorted, except an aggregation in complete mode: remove orderBy/sort."),
     (r"Multiple streaming aggregations are not supported",

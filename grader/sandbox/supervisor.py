@@ -113,7 +113,8 @@ class WorkerPool:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own process group: one kill ends it and its JVM
                 cwd=job["workdir"],
-                env={**os.environ, TOKEN_VARIABLE: self.token},
+                # UTC: pyspark turns timestamps into datetimes in the process's own time zone.
+                env={**os.environ, TOKEN_VARIABLE: self.token, "TZ": "UTC"},
             )
         os.close(write_end)
         self.pipe = read_end
