@@ -1,0 +1,2 @@
+def clicks_with_advertiser(clicks, ads):
+    return clicks.join(ads, "adId", "full")
