@@ -66,3 +66,9 @@ def test_same_tables_batch_by_batch():
     assert same_tables(first, [table([("a", 1)]), table([("a", 2)])], ordered=False)
     assert not same_tables(first, [table([("a", 1)])], ordered=False)
     assert not same_tables(first, [table([("a", 1)]), table([("a", 3)])], ordered=False)
+
+
+def test_repeated_columns_are_named():
+    got = Snapshot([("word", "string"), ("count", "bigint"), ("word", "string")], [["a", 2, "a"]])
+    difference = diff_tables(table([("a", 2)]), got, ordered=False)
+    assert "Column(s) word appear more than once" in difference.sentence

@@ -44,6 +44,12 @@ def diff_tables(expected: Snapshot, got: Snapshot, ordered: bool) -> TableDiff |
     """None when `got` holds the expected answer."""
     exp_names = [c[0] for c in expected.columns]
     got_names = [c[0] for c in got.columns]
+    repeated = sorted({n for n in got_names if got_names.count(n) > 1})
+    if repeated:
+        return TableDiff(
+            f"Column(s) {', '.join(repeated)} appear more than once (after a join, drop or rename "
+            f"one side's copy, or join on the column name). Expected exactly: {', '.join(exp_names)}."
+        )
     if sorted(exp_names) != sorted(got_names):
         missing = [n for n in exp_names if n not in got_names]
         extra = [n for n in got_names if n not in exp_names]

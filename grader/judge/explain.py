@@ -29,7 +29,7 @@ SPARK_RULES: list[tuple[str, str]] = [
      "An outer or semi join of two streams needs watermarks and a time-range condition, so Spark "
      "knows when a row can no longer match: add withWatermark(...) on both sides and bound the "
      "event times in the join condition."),
-    (r"(RightOuter|FullOuter) join with a streaming DataFrame/Dataset on the left and a static",
+    (r"RightOuter join with a streaming DataFrame/Dataset on the left and a static",
      "With the stream on the left, a stream-static join can be inner, left outer or left semi, not "
      "right or full outer: Spark cannot know that a static row will never match a future event."),
     (r"slide_duration.*must be <=.*window_duration|slideDuration.*must be less than or equal to the windowDuration",
@@ -38,6 +38,12 @@ SPARK_RULES: list[tuple[str, str]] = [
     (r"Global aggregation with session window in streaming query is not supported",
      "A streaming session window needs another grouping key besides session_window(...), such as "
      "a user or device id: Spark keeps sessions per key, not one global session in a stream."),
+    (r"FullOuter joins? with streaming DataFrames?/Datasets? on the left and a static",
+     "With the stream on the left, a stream-static join cannot be full outer: it would have to "
+     "output static rows no event matched. Use a left outer join to keep every event."),
+    (r"(LeftOuter|LeftSemi|LeftAnti) joins? with a streaming DataFrame/Dataset on the right and a static",
+     "Put the stream on the left: stream.join(static, key, 'left') or 'left_semi'; with the static "
+     "table on the left only inner and right outer joins work."),
     (r"Sorting is not supported on streaming",
      "A stream cannot be sorted, except an aggregation in complete mode: remove orderBy/sort."),
     (r"Multiple streaming aggregations are not supported",
