@@ -8,7 +8,7 @@ from grader import catalog, paths
 from grader.authoring.record import mistake_file
 from grader.authoring.stubs import stale_stubs, stub_path
 from grader.judge.expected import expectation_for
-from grader.spec import FolderOf, StaticOf, StreamOf, load_scenario
+from grader.spec import FolderOf, KafkaStreamOf, StaticOf, StreamOf, TopicOf, load_scenario
 
 EXERCISES = list(catalog.EXERCISES.values())
 TASKS = [pytest.param(e, t, id=f"{e.id}::{t.name}") for e in EXERCISES for t in e.tasks]
@@ -43,7 +43,7 @@ def test_solutions_mirror_the_stubs(exercise):
 def test_task_inputs_name_streams_of_its_scenario(exercise, task):
     scenario = load_scenario(task.scenario)
     for kind in task.params.values():
-        if isinstance(kind, (StreamOf, StaticOf, FolderOf)):
+        if isinstance(kind, (StreamOf, StaticOf, FolderOf, TopicOf, KafkaStreamOf)):
             assert kind.stream in scenario.streams
 
 

@@ -9,11 +9,15 @@ from pathlib import Path
 from pyspark.sql import SparkSession
 
 from grader.engine.settings import LOCAL_ONLY_CONF, TINY_STREAM_CONF
+from grader.kafka.artifacts import fetched_connector_jars
 
 
 def create_session(engine: dict, workdir: Path) -> SparkSession:
     """A session on the embedded local engine (`{"kind": "local"}`) or a Spark Connect server
-    (`{"kind": "connect", "url": "sc://host:port"}`), with the tiny-stream settings applied."""
+    (`{"kind": "connect", "url": "sc://host:port"}`), with the tiny-stream settings applied.
+
+    A local session gets `engine["jars"]`, else Spark's Kafka connector once it is fetched (as
+    the warm engine does), so the Kafka exercises run on either engine."""
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     builder = SparkSession.builder
@@ -25,7 +29,7 @@ def create_session(engine: dict, workdir: Path) -> SparkSession:
         conf = dict(LOCAL_ONLY_CONF)
         conf["spark.sql.warehouse.dir"] = str(workdir / "warehouse")
         conf["spark.local.dir"] = str(workdir / "spark-local")
-        jars = engine.get("jars") or []
+        jars = engine.get("jars") or [str(jar) for jar in fetched_connector_jars()]
         if jars:
             conf["spark.jars"] = ",".join(jars)
         for key, value in conf.items():

@@ -19,6 +19,12 @@ SPARK_RULES: list[tuple[str, str]] = [
     (r"output mode: update.*session window",
      "Session windows do not support update mode: a session can still merge with the next one, so "
      "use append (with a watermark) or complete mode."),
+    (r"output mode: \w+.*not supported in Data Source",
+     "A file sink can only append: each micro-batch adds new files and never rewrites old ones, "
+     "so only append mode is allowed."),
+    (r"does not support recovering from checkpoint location",
+     "The checkpoint folder already holds another query's progress: every query needs a "
+     "checkpoint of its own."),
     (r"output mode: (\w+).*not supported",
      "This output mode is not allowed for this query: complete needs an aggregation, append on an "
      "aggregation needs a watermark, update suits aggregations whose rows change."),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from grader.judge.compare import diff_tables, same_tables
@@ -79,11 +80,22 @@ def _story(task: Task, scenario: Scenario, index: int) -> str:
     lines = [f"The stream so far ({scenario.name}), one file per micro-batch:"]
     for batch in range(index + 1):
         for stream, fed in scenario.fed_at(batch).items():
-            shown = ", ".join(repr(line) for line in fed[:FED_LINES_SHOWN])
+            shown = ", ".join(_fed_line(line) for line in fed[:FED_LINES_SHOWN])
             more = f" … (+{len(fed) - FED_LINES_SHOWN})" if len(fed) > FED_LINES_SHOWN else ""
             lines.append(f"  batch {batch + 1} → {stream}: {shown}{more}")
-    lines.append(f"After batch {index + 1} of {scenario.batch_count}, the sink differs from the reference:")
+    lines.append(f"{task.output.moment(index, scenario.batch_count)}, the sink differs from the reference:")
     return "\n".join(lines)
+
+
+def _fed_line(line: str) -> str:
+    """A fed line as the student thinks of it: a JSON row as a tuple of its values."""
+    try:
+        row = json.loads(line)
+    except ValueError:
+        return repr(line)
+    if not isinstance(row, dict):
+        return repr(line)
+    return "(" + ", ".join(str(v) for v in row.values()) + ")"
 
 
 def _student_lines(got: Outcome) -> str:

@@ -97,6 +97,15 @@ def connector_jars() -> list[Path]:
     return jars(CONNECTOR)
 
 
+def fetched_connector_jars() -> list[Path]:
+    """The connector's jars if they have been fetched, else none: Spark sessions add them when
+    they can, so the Kafka exercises run, and the other exercises never need them."""
+    try:
+        return connector_jars()
+    except MissingArtifacts:
+        return []
+
+
 def fetch(artifacts: ArtifactSet) -> list[Path]:
     """Download a set into the cache unless it is already complete; returns its jars."""
     try:

@@ -58,26 +58,29 @@ def require_dataframe(value: object, streaming: bool) -> DataFrame:
     return value
 
 
-def require_query(value: object, query_name: str):
-    """The StreamingQuery the task started, checked to be running under the given name."""
+def require_query(value: object, query_name: str | None = None, running: bool = True):
+    """The StreamingQuery the task started, checked to be running (under `query_name`, if given).
+
+    A query that already failed is returned as it is: running it raises its error, which tells
+    more than "not running". `running=False` accepts a query that already ended by itself."""
     if not all(hasattr(value, attr) for attr in ("processAllAvailable", "isActive", "name")):
         raise WrongResult(
             f"Your function returned {type(value).__name__}; it must return the StreamingQuery that "
             "`.start()` gives back."
         )
-    if value.name != query_name:
+    if query_name is not None and value.name != query_name:
         raise WrongResult(
             f"Your query is named {value.name!r}; name it {query_name!r} with "
             f".queryName(...) (the parameter you were given) so its memory table can be read."
         )
-    if not value.isActive:
+    if running and not value.isActive and value.exception() is None:
         raise WrongResult("Your query is not running any more: return it right after `.start()`, "
                           "without stopping it or waiting for it to end.")
     return value
 
 
-def sink_snapshots(spark, query, table: str, feed, batch_count: int) -> Iterator[Snapshot]:
-    """Feed each fixture batch, run it through the query, and yield the memory sink's contents."""
+def sink_snapshots(query, feed, read, batch_count: int) -> Iterator[Snapshot]:
+    """Feed each fixture batch, run it through the query, and yield what `read()` finds in its sink."""
     for index in range(batch_count):
         feed(index)
         try:
@@ -85,4 +88,4 @@ def sink_snapshots(spark, query, table: str, feed, batch_count: int) -> Iterator
         except Exception as error:
             error.fixture_batch = index  # the runner reports where in the stream it failed
             raise
-        yield snapshot(spark.table(table))
+        yield read()

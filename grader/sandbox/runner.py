@@ -9,6 +9,7 @@ import time
 import traceback
 import types
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pyspark.errors import PySparkException
 from pyspark.sql import SparkSession
@@ -16,6 +17,7 @@ from pyspark.sql import SparkSession
 from grader import outcome as kinds
 from grader.outcome import Failure, Outcome, Snapshot, timeout_message
 from grader.engine.session import session_alive
+from grader.kafka import KafkaToolError
 from grader.sandbox.loader import student_traceback
 from grader.sandbox.results import (
     WrongResult,
@@ -25,19 +27,35 @@ from grader.sandbox.results import (
     snapshot,
 )
 from grader.sandbox.streams import StreamFolders
+from grader.sandbox.sinks import active_by_name, await_end, forget_last_batch, read_files, read_table, row_counts
 from grader.spec import (
+    AvailableNow,
     Checkpoint,
     Collect,
+    DatabasePath,
+    FileSink,
     FolderOf,
+    KafkaBootstrap,
+    KafkaSinkTopic,
+    KafkaStreamOf,
     MemorySink,
+    OutputFolder,
+    OutputTopic,
     QueryName,
+    RunningQueries,
     Spark,
+    SqliteTable,
     StartedQuery,
     StaticOf,
+    StoppedQuery,
     StreamOf,
     Task,
+    TopicOf,
     load_scenario,
 )
+
+if TYPE_CHECKING:
+    from grader.sandbox.kafka_topics import KafkaTopics
 
 PRINTED_LIMIT = 4000
 
@@ -57,8 +75,23 @@ class CappedText(io.StringIO):
         return len(text)
 
 
+class QueryGroup:
+    """Several queries driven as one: each processes all available data, all stop together."""
+
+    def __init__(self, queries):
+        self.queries = list(queries)
+
+    def processAllAvailable(self) -> None:  # noqa: N802 (the StreamingQuery method it stands for)
+        for query in self.queries:
+            query.processAllAvailable()
+
+    def stop(self) -> None:
+        for query in self.queries:
+            query.stop()
+
+
 class TaskRun:
-    """One task's arguments, folders and query name, and how to read back its results."""
+    """One task's arguments, folders (or topics) and query name, and how to read back its results."""
 
     def __init__(self, spark: SparkSession, task: Task, workdir: Path):
         self.spark = spark
@@ -66,8 +99,26 @@ class TaskRun:
         self.workdir = workdir
         self.scenario = load_scenario(task.scenario)
         self.streams = StreamFolders(self.scenario, workdir)
-        self.query_name = f"{task.name}_result"
+        self.query_name = self.name_for("")
         self.checkpoint = workdir / "checkpoint"
+        self.output_folder = workdir / "output"
+        self.database = workdir / "sink.db"
+        self._kafka: KafkaTopics | None = None
+
+    def name_for(self, role: str) -> str:
+        return f"{self.task.name}_{role or 'result'}"
+
+    def checkpoint_for(self, role: str) -> Path:
+        return self.checkpoint.with_name(f"checkpoint-{role}") if role else self.checkpoint
+
+    @property
+    def kafka(self) -> KafkaTopics:
+        """The task's Kafka topics, set up when a Kafka input is first asked for."""
+        if self._kafka is None:
+            from grader.sandbox.kafka_topics import KafkaTopics  # kafka-python: only Kafka tasks load it
+
+            self._kafka = KafkaTopics(self.spark, self.scenario, self.task.name)
+        return self._kafka
 
     def arguments(self) -> dict[str, object]:
         return {name: self._argument(kind) for name, kind in self.task.params.items()}
@@ -82,15 +133,46 @@ class TaskRun:
         if isinstance(kind, FolderOf):
             return str(self.streams.folders[kind.stream])
         if isinstance(kind, QueryName):
-            return self.query_name
+            return self.name_for(kind.role)
         if isinstance(kind, Checkpoint):
-            return str(self.checkpoint)
+            return str(self.checkpoint_for(kind.role))
+        if isinstance(kind, OutputFolder):
+            self.output_folder.mkdir(parents=True, exist_ok=True)
+            return str(self.output_folder)
+        if isinstance(kind, DatabasePath):
+            return str(self.database)
+        if isinstance(kind, KafkaBootstrap):
+            return self.kafka.bootstrap
+        if isinstance(kind, TopicOf):
+            return self.kafka.topic(kind.stream)
+        if isinstance(kind, KafkaStreamOf):
+            return self.kafka.read_stream(self.spark, kind.stream)
+        if isinstance(kind, OutputTopic):
+            return self.kafka.output_topic()
         raise TypeError(f"no runtime for input {kind!r}")
 
-    def snapshots(self, returned: object) -> list[Snapshot]:
+    def prepare(self) -> None:
+        """What must be there before the student's function is called."""
+        output = self.task.output
+        if isinstance(output, AvailableNow):  # data waiting, for a query that stops once done
+            for index in range(self.scenario.batch_count - 1):
+                self.feed(index)
+        elif isinstance(output, StoppedQuery):  # two running queries, one to be stopped
+            frame = self.streams.read_stream(self.spark, next(iter(self.scenario.streams)))
+            for name in self._stopped_query_names():
+                frame.writeStream.format("memory").queryName(name).start()
+
+    def _stopped_query_names(self) -> list[str]:
+        return [self.query_name, self.name_for("other")]
+
+    def snapshots(self, returned: object, call_again) -> list[Snapshot]:
+        """Run the scenario through what the function returned; `call_again()` calls the
+        student's function again with the same arguments (to restart a query)."""
         output = self.task.output
         if isinstance(output, Collect):
             return [snapshot(require_dataframe(returned, streaming=False))]
+        if isinstance(output, (AvailableNow, SqliteTable, StoppedQuery)):
+            return self._special_run(output, returned, call_again)
         if isinstance(output, MemorySink):
             frame = require_dataframe(returned, streaming=True)
             query = (
@@ -102,16 +184,68 @@ class TaskRun:
             )
         elif isinstance(output, StartedQuery):
             query = require_query(returned, self.query_name)
+        elif isinstance(output, (KafkaSinkTopic, FileSink)):
+            query = require_query(returned)
+        elif isinstance(output, RunningQueries):
+            names = [self.name_for(k.role) for k in self.task.params.values() if isinstance(k, QueryName)]
+            query = QueryGroup(active_by_name(self.spark, names).values())
         else:
             raise TypeError(f"no runtime for output {output!r}")
+        if isinstance(output, KafkaSinkTopic):
+            read = self.kafka.read_output
+        elif isinstance(output, FileSink):
+            read = lambda: read_files(self.spark, self.output_folder, output.format)  # noqa: E731
+        elif isinstance(output, RunningQueries):
+            read = lambda: row_counts(self.spark, names)  # noqa: E731
+        else:
+            read = self._memory_table
         try:
-            return list(
-                sink_snapshots(
-                    self.spark, query, self.query_name, self.streams.feed, self.scenario.batch_count
-                )
-            )
+            return list(sink_snapshots(query, self.feed, read, self.scenario.batch_count))
         finally:
             query.stop()
+
+    def _special_run(self, output, returned, call_again) -> list[Snapshot]:
+        if isinstance(output, StoppedQuery):
+            active = {q.name for q in self.spark.streams.active}
+            return [Snapshot([("query", "string"), ("active", "boolean")],
+                             [[name, name in active] for name in self._stopped_query_names()])]
+        if isinstance(output, AvailableNow):
+            runs = []
+            for query in (returned, None):
+                if query is None:  # the last batch arrives, and the query is started again
+                    self.feed(self.scenario.batch_count - 1)
+                    query = call_again()
+                await_end(require_query(query, running=False))
+                runs.append(read_files(self.spark, self.output_folder, output.format))
+            return runs
+        # SqliteTable: every batch, then the last one replayed after a restart.
+        query = require_query(returned)
+        read = lambda: read_table(self.database, output.table, output.columns)  # noqa: E731
+        try:
+            runs = list(sink_snapshots(query, self.feed, read, self.scenario.batch_count))
+        finally:
+            query.stop()
+        forget_last_batch(self.checkpoint)
+        again = require_query(call_again())
+        try:
+            again.processAllAvailable()
+        finally:
+            again.stop()
+        return runs + [read()]
+
+    def _memory_table(self) -> Snapshot:
+        return snapshot(self.spark.table(self.query_name))
+
+    def feed(self, index: int) -> None:
+        """Make batch `index` arrive in the stream folders, and in the topics if there are any."""
+        self.streams.feed(index)
+        if self._kafka is not None:
+            self._kafka.feed(index)
+
+    def close(self) -> None:
+        """Release what the run set up outside Spark (its Kafka clients)."""
+        if self._kafka is not None:
+            self._kafka.close()
 
 
 def run_task(spark: SparkSession, task: Task, module: types.ModuleType, workdir: Path, timeout: float) -> Outcome:
@@ -127,14 +261,16 @@ def run_task(spark: SparkSession, task: Task, module: types.ModuleType, workdir:
             f"    {task.signature()}",
         )
     stage = "setup"
+    run = None
     try:
         with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
             run = TaskRun(spark, task, workdir)
             arguments = run.arguments()
+            run.prepare()
             stage = "call"
             returned = function(**arguments)
             stage = "query"
-            snapshots = run.snapshots(returned)
+            snapshots = run.snapshots(returned, lambda: function(**arguments))
         return Outcome(task.name, snapshots, None, printed.getvalue(), time.monotonic() - started)
     except TaskTimeout:
         failure = Failure(kinds.TIMEOUT, timeout_message(timeout))
@@ -148,9 +284,14 @@ def run_task(spark: SparkSession, task: Task, module: types.ModuleType, workdir:
             f"Your code raised {type(error).__name__} (sys.exit() or similar). Exercise functions "
             "must return their result, never end the program.",
         )
+    except KafkaToolError as error:  # no broker or no connector: the setup's fault, not the student's
+        failure = Failure(kinds.UNAVAILABLE, str(error))
     except BaseException as error:  # student code can raise anything; report it, keep grading
         failure = _describe(error, stage, module, spark)
-    _stop_leftover_queries(spark)
+    finally:
+        _stop_leftover_queries(spark)
+        if run is not None:
+            run.close()
     return Outcome(task.name, [], failure, printed.getvalue(), time.monotonic() - started)
 
 

@@ -6,22 +6,36 @@ from these declarations, so an exercise is described exactly once (in `grader/ca
 
 from grader.spec.fixtures import Batch, FixtureStream, Scenario, load_scenario
 from grader.spec.io import (
+    AvailableNow,
     Checkpoint,
     Collect,
+    DatabasePath,
+    FileSink,
     FolderOf,
     Input,
+    KafkaBootstrap,
+    KafkaSinkTopic,
+    KafkaStreamOf,
     MemorySink,
     Output,
+    OutputFolder,
+    OutputTopic,
     QueryName,
+    RunningQueries,
     Spark,
+    SqliteTable,
     StartedQuery,
     StaticOf,
+    StoppedQuery,
     StreamOf,
+    TopicOf,
 )
 from grader.spec.model import Exercise, Mistake, Task
 
 __all__ = [
-    "Batch", "Checkpoint", "Collect", "Exercise", "FixtureStream", "FolderOf", "Input",
-    "MemorySink", "Mistake", "Output", "QueryName", "Scenario", "Spark", "StartedQuery",
-    "StaticOf", "StreamOf", "Task", "load_scenario",
+    "AvailableNow", "Batch", "Checkpoint", "Collect", "DatabasePath", "Exercise", "FileSink",
+    "FixtureStream", "FolderOf", "Input", "KafkaBootstrap", "KafkaSinkTopic", "KafkaStreamOf",
+    "MemorySink", "Mistake", "Output", "OutputFolder", "OutputTopic", "QueryName",
+    "RunningQueries", "Scenario", "Spark", "SqliteTable", "StartedQuery", "StaticOf",
+    "StoppedQuery", "StreamOf", "Task", "TopicOf", "load_scenario",
 ]

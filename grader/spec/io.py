@@ -1,6 +1,7 @@
 """What the grader hands a task (inputs) and how it reads back what the task made (outputs).
 
-These are declarations only; `grader.sandbox.io` gives them their behaviour inside the worker.
+These are declarations only; `grader.sandbox` gives them their behaviour inside the worker
+(`runner`, and `kafka_topics` for the Kafka kinds).
 Each kind knows the type hint it shows students in the stub's signature.
 """
 
@@ -50,14 +51,68 @@ class FolderOf(Input):
 
 @dataclass(frozen=True)
 class QueryName(Input):
-    """The name the student's query must have (its memory-sink table is read under it)."""
+    """The name the student's query must have (its memory-sink table is read under it);
+    `role` tells apart the names of several queries of one task."""
 
+    role: str = ""
     annotation = "str"
 
 
 @dataclass(frozen=True)
 class Checkpoint(Input):
-    """A fresh, empty checkpoint folder for the student's query."""
+    """A fresh, empty checkpoint folder for the student's query (one per `role`)."""
+
+    role: str = ""
+    annotation = "str"
+
+
+@dataclass(frozen=True)
+class OutputFolder(Input):
+    """A fresh, empty folder for a file sink to write to."""
+
+    annotation = "str"
+
+
+@dataclass(frozen=True)
+class DatabasePath(Input):
+    """The path of a SQLite database file (not created yet) for a foreachBatch writer."""
+
+    annotation = "str"
+
+
+@dataclass(frozen=True)
+class KafkaBootstrap(Input):
+    """The Kafka broker address (`host:port`, Kafka's `bootstrap.servers`) the topics live on."""
+
+    annotation = "str"
+
+
+@dataclass(frozen=True)
+class TopicOf(Input):
+    """The name of a fresh Kafka topic carrying stream `stream`: each line is one message (its
+    value; no key), like lines typed into a console producer.
+
+    Batch 1 is in the topic before the student's function is called, so a query that starts at
+    the `latest` offsets never sees it; each later batch is written at once (one produce request,
+    so it is exactly one micro-batch) just before the query is run over it.
+    """
+
+    stream: str
+    annotation = "str"
+
+
+@dataclass(frozen=True)
+class KafkaStreamOf(Input):
+    """The topic of `TopicOf(stream)` read as a stream from its earliest offsets: Kafka's columns
+    as they come (`key` and `value` binary, `topic`, `partition`, `offset`, `timestamp`...)."""
+
+    stream: str
+    annotation = "DataFrame"
+
+
+@dataclass(frozen=True)
+class OutputTopic(Input):
+    """The name of a fresh, empty Kafka topic for the student's query to write to."""
 
     annotation = "str"
 
@@ -66,6 +121,10 @@ class Output:
     """What the student's function returns, and how the grader reads results from it."""
 
     annotation = "object"
+
+    def moment(self, index: int, batch_count: int) -> str:
+        """When snapshot `index` was taken, for feedback."""
+        return f"After batch {index + 1} of {batch_count}"
 
 
 @dataclass(frozen=True)
@@ -93,3 +152,73 @@ class StartedQuery(Output):
     """A StreamingQuery the student started into a memory sink named by the `QueryName` input."""
 
     annotation = "StreamingQuery"
+
+
+@dataclass(frozen=True)
+class KafkaSinkTopic(Output):
+    """A StreamingQuery the student started into the Kafka topic of the `OutputTopic` input. After
+    each batch the grader reads every message of that topic back, as `key` and `value` strings."""
+
+    annotation = "StreamingQuery"
+
+
+@dataclass(frozen=True)
+class FileSink(Output):
+    """A StreamingQuery writing `format` files into the `OutputFolder` input; after each batch the
+    grader reads the whole folder back with spark.read."""
+
+    format: str
+    annotation = "StreamingQuery"
+
+
+@dataclass(frozen=True)
+class SqliteTable(Output):
+    """A StreamingQuery whose foreachBatch writes into `table` of the `DatabasePath` database; the
+    grader reads `columns` back after each batch, then replays the last batch (it deletes the
+    batch's commit from the checkpoint and starts the query again): an idempotent writer must not
+    duplicate its rows."""
+
+    table: str
+    columns: tuple[str, ...]
+    annotation = "StreamingQuery"
+
+    def moment(self, index: int, batch_count: int) -> str:
+        if index >= batch_count:
+            return f"After a restart that replayed batch {batch_count} (same batch id)"
+        return super().moment(index, batch_count)
+
+
+@dataclass(frozen=True)
+class AvailableNow(Output):
+    """A StreamingQuery writing `format` files into the `OutputFolder` input that processes what
+    is there and stops by itself. The grader feeds all batches but the last, calls the function,
+    waits for the query to end and reads the folder; then feeds the last batch and does it again
+    on the same checkpoint (a memory sink could not restart from one)."""
+
+    format: str
+    annotation = "StreamingQuery"
+
+    def moment(self, index: int, batch_count: int) -> str:
+        if index == 0:
+            return f"After the first run, over batches 1 to {batch_count - 1}"
+        return f"After the second run, started when batch {batch_count} had arrived"
+
+
+@dataclass(frozen=True)
+class RunningQueries(Output):
+    """Nothing returned: the student started a query per `QueryName` input. The grader finds them
+    in spark.streams.active and, after each batch, records each one's name and sink row count."""
+
+    annotation = "None"
+
+
+@dataclass(frozen=True)
+class StoppedQuery(Output):
+    """Nothing returned: before the call the grader starts two memory queries, one named by the
+    `QueryName` input; afterwards it records which of the two are still active."""
+
+    annotation = "None"
+
+    def moment(self, index: int, batch_count: int) -> str:
+        return "After your function ran"
+

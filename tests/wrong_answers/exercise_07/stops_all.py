@@ -1,0 +1,3 @@
+def stop_query_named(spark, name):
+    for query in spark.streams.active:
+        query.stop()
