@@ -14,12 +14,14 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
 from grader import paths
 from grader.engine.settings import LOCAL_ONLY_CONF, TINY_STREAM_CONF
-from grader.services import Service, port_open, tail
+from grader.kafka.artifacts import fetched_connector_jars
+from grader.services import Service, alive, port_open, tail
 
 SERVER_CLASS = "org.apache.spark.sql.connect.service.SparkConnectServer"
 
@@ -83,8 +85,10 @@ class EngineServer:
         )
         deadline = time.monotonic() + timeout
         while not port_open(self.port):
-            if self.service.running_pid() != pid or time.monotonic() > deadline:
-                self.service.terminate()
+            if not alive(pid) or time.monotonic() > deadline:
+                with suppress(ProcessLookupError):
+                    os.killpg(pid, signal.SIGKILL)
+                self.service.pid_file.unlink(missing_ok=True)
                 raise EngineError(
                     f"The Spark engine did not start; the end of its log ({self.log_file}):\n"
                     f"{tail(self.log_file)}"
@@ -115,23 +119,13 @@ def server_command(port: int) -> list[str]:
         # A worker killed mid-task cannot release its session; reclaim it (and stop its queries) soon.
         "spark.connect.session.manager.defaultSessionTimeout": "5m",
     }
-    jars = _kafka_connector_jars()
+    jars = fetched_connector_jars()  # so the Kafka exercise runs on the engine too
     if jars:
-        conf["spark.jars"] = ",".join(jars)
+        conf["spark.jars"] = ",".join(str(jar) for jar in jars)
     command = [str(spark_home / "bin" / "spark-submit"), "--class", SERVER_CLASS]
     for key, value in conf.items():
         command += ["--conf", f"{key}={value}"]
     return command + ["spark-internal"]
-
-
-def _kafka_connector_jars() -> list[str]:
-    """The Kafka connector, when it has been fetched, so Kafka exercises run on the engine too."""
-    from grader.kafka.artifacts import CONNECTOR, MissingArtifacts, jars
-
-    try:
-        return [str(jar) for jar in jars(CONNECTOR)]
-    except MissingArtifacts:
-        return []
 
 
 def host(port: int) -> int:

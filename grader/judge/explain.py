@@ -50,6 +50,13 @@ SPARK_RULES: list[tuple[str, str]] = [
     (r"(LeftOuter|LeftSemi|LeftAnti) joins? with a streaming DataFrame/Dataset on the right and a static",
      "Put the stream on the left: stream.join(static, key, 'left') or 'left_semi'; with the static "
      "table on the left only inner and right outer joins work."),
+    (r"Required attribute 'value' not found",
+     "The Kafka sink sends each row as a message made from a column named `value` (and an "
+     "optional `key`): select them, e.g. F.col('word').alias('key'), "
+     "F.col('count').cast('string').alias('value')."),
+    (r"(key|value) attribute unsupported type",
+     "A Kafka message's key and value are strings or bytes: cast other columns with "
+     ".cast('string') before writing them to Kafka."),
     (r"Sorting is not supported on streaming",
      "A stream cannot be sorted, except an aggregation in complete mode: remove orderBy/sort."),
     (r"Multiple streaming aggregations are not supported",

@@ -44,7 +44,8 @@ def judge(task: Task, scenario: Scenario, got: Outcome, expected: Expectation) -
         if mistake:
             summary = f"{task.mistake(mistake).message}\n({summary})"
         details = "\n".join(part for part in (_student_lines(got), _printed(got)) if part)
-        return Verdict(False, summary, details, mistake, task.concept)
+        not_theirs = got.failure.kind in (kinds.ENGINE, kinds.UNAVAILABLE)  # no concept to revisit
+        return Verdict(False, summary, details, mistake, "" if not_theirs else task.concept)
     reference = expected.reference.snapshots
     for index, (want, have) in enumerate(zip(reference, got.snapshots)):
         difference = diff_tables(want, have, ordered)
@@ -77,7 +78,7 @@ def _story(task: Task, scenario: Scenario, index: int) -> str:
     """What the student's code was fed up to the batch where its answer went wrong."""
     if isinstance(task.output, Collect):
         return "The returned DataFrame, collected:"
-    lines = [f"The stream so far ({scenario.name}), one file per micro-batch:"]
+    lines = [f"The stream so far ({scenario.name}), one micro-batch per step:"]
     for batch in range(index + 1):
         for stream, fed in scenario.fed_at(batch).items():
             shown = ", ".join(_fed_line(line) for line in fed[:FED_LINES_SHOWN])

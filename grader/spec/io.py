@@ -16,6 +16,7 @@ class Input:
     """A value the grader passes to the student's function."""
 
     annotation = "object"
+    needs_kafka = False  # true for the kinds that need a broker and Spark's Kafka connector
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ class KafkaBootstrap(Input):
     """The Kafka broker address (`host:port`, Kafka's `bootstrap.servers`) the topics live on."""
 
     annotation = "str"
+    needs_kafka = True
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,7 @@ class TopicOf(Input):
 
     stream: str
     annotation = "str"
+    needs_kafka = True
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,7 @@ class KafkaStreamOf(Input):
 
     stream: str
     annotation = "DataFrame"
+    needs_kafka = True
 
 
 @dataclass(frozen=True)
@@ -115,12 +119,14 @@ class OutputTopic(Input):
     """The name of a fresh, empty Kafka topic for the student's query to write to."""
 
     annotation = "str"
+    needs_kafka = True
 
 
 class Output:
     """What the student's function returns, and how the grader reads results from it."""
 
     annotation = "object"
+    needs_kafka = False
 
     def moment(self, index: int, batch_count: int) -> str:
         """When snapshot `index` was taken, for feedback."""
@@ -160,6 +166,7 @@ class KafkaSinkTopic(Output):
     each batch the grader reads every message of that topic back, as `key` and `value` strings."""
 
     annotation = "StreamingQuery"
+    needs_kafka = True
 
 
 @dataclass(frozen=True)

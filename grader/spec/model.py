@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 from dataclasses import dataclass, field
 
-from grader.spec.io import Input, Output, QueryName
+from grader.spec.io import Input, Output
 
 
 @dataclass(frozen=True)
@@ -46,8 +46,8 @@ class Task:
             raise ValueError(f"task {self.name}: mistake ids repeat: {names}")
 
     @property
-    def query_name_param(self) -> str | None:
-        return next((p for p, kind in self.params.items() if isinstance(kind, QueryName)), None)
+    def needs_kafka(self) -> bool:
+        return self.output.needs_kafka or any(kind.needs_kafka for kind in self.params.values())
 
     def signature(self) -> str:
         """The stub's `def` line, type hints included."""
@@ -78,6 +78,10 @@ class Exercise:
     @property
     def module_name(self) -> str:
         return f"exercise_{self.number:02d}_{self.slug}"
+
+    @property
+    def needs_kafka(self) -> bool:
+        return any(t.needs_kafka for t in self.tasks)
 
     @property
     def max_score(self) -> int:
