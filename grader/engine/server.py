@@ -170,9 +170,11 @@ def engine_for(choice: str | None = None) -> dict:
     if choice != "auto":
         raise EngineError(f"Unknown engine {choice!r}: use auto, local, or an sc://host:port URL.")
     server = EngineServer.from_env()
-    if not server.running():
-        print(f"Starting the Spark engine at {server.url}; it stays warm for "
-              f"{server.idle_minutes:g} idle minutes (`grade engine stop` ends it)…", file=sys.stderr)
+    if port_open(server.port):  # ours, or another checkout's engine on this machine: share it
+        server.touch()
+        return {"kind": "connect", "url": server.url}
+    print(f"Starting the Spark engine at {server.url}; it stays warm for "
+          f"{server.idle_minutes:g} idle minutes (`grade engine stop` ends it)…", file=sys.stderr)
     url = server.ensure_running()
     server.touch()
     return {"kind": "connect", "url": url}
