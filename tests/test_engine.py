@@ -1,6 +1,11 @@
 """The engines a grading can run on: the warm local engine, a remote Spark Connect server by
 URL, and a classic Spark inside the worker."""
 
+import os
+import subprocess
+import sys
+import time
+
 import pytest
 
 from conftest import ROOT, run_grade
@@ -43,3 +48,16 @@ def test_an_unreachable_remote_is_refused_at_once():
 def test_an_unknown_engine_is_refused():
     with pytest.raises(EngineError, match="Unknown engine"):
         engine_for("cluster")
+
+
+@pytest.mark.timeout(300)
+def test_an_idle_engine_stops_by_itself(tmp_path):
+    env = {**os.environ, "GRADER_ENGINE_PORT": "15012", "GRADER_CACHE": str(tmp_path),
+           "GRADER_ENGINE_IDLE_MINUTES": "0.1"}
+    grade = [sys.executable, "-m", "grader", "engine"]
+    subprocess.run([*grade, "start"], env=env, check=True, timeout=240, capture_output=True)
+    deadline = time.monotonic() + 60
+    while subprocess.run([*grade, "status"], env=env, capture_output=True).returncode == 0:
+        assert time.monotonic() < deadline, "the engine kept running while idle"
+        time.sleep(2)
+    assert "idle for" in (tmp_path / "engine" / "engine.log").read_text()

@@ -147,9 +147,12 @@ def host(port: int) -> int:
     signal.signal(signal.SIGINT, finish)
     while child.poll() is None:
         time.sleep(5)
+        if not port_open(port):  # still starting: idle time counts from when it serves
+            server.touch()
+            continue
         idle = time.time() - server.last_used_file.stat().st_mtime if server.last_used_file.exists() else 0
         if idle > server.idle_minutes * 60:
-            print(f"engine idle for {idle / 60:.0f} min: stopping", flush=True)
+            print(f"engine idle for {idle:.0f} s: stopping", flush=True)
             finish()
     return child.returncode
 
