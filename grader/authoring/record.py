@@ -17,11 +17,16 @@ def mistake_file(exercise: Exercise, mistake_id: str, wrong_answers: Path | None
     return (wrong_answers or paths.WRONG_ANSWERS) / f"exercise_{exercise.number:02d}" / f"{mistake_id}.py"
 
 
-def reference_and_mistake_runs(exercise: Exercise, solutions: Path, wrong_answers: Path | None = None) -> list[Run]:
+def reference_and_mistake_runs(exercise: Exercise, solutions: Path, wrong_answers: Path | None = None,
+                                stubs: Path | None = None) -> list[Run]:
     """Runs for the solution of every task, then for every known mistake (ids `task` and
-    `task!mistake`), all in one worker: this is trusted code."""
+    `task!mistake`), and with `stubs` for its stub (`task!stub`), all in one worker: this is
+    trusted code."""
     runs = []
     for task in exercise.tasks:
+        if stubs is not None:
+            stub = submission_file(exercise, stubs)
+            runs.append(Run(f"{task.name}!stub", exercise.number, task.name, stub, task.timeout))
         runs.append(Run(task.name, exercise.number, task.name, submission_file(exercise, solutions), task.timeout))
         runs += [
             Run(f"{task.name}!{m.id}", exercise.number, task.name,
@@ -32,8 +37,9 @@ def reference_and_mistake_runs(exercise: Exercise, solutions: Path, wrong_answer
 
 
 def run_reference_and_mistakes(exercise: Exercise, solutions: Path, engine: dict | None = None,
-                               wrong_answers: Path | None = None) -> dict[str, Outcome]:
-    with WorkerPool(reference_and_mistake_runs(exercise, solutions, wrong_answers), engine or engine_for()) as pool:
+                               wrong_answers: Path | None = None, stubs: Path | None = None) -> dict[str, Outcome]:
+    runs = reference_and_mistake_runs(exercise, solutions, wrong_answers, stubs)
+    with WorkerPool(runs, engine or engine_for()) as pool:
         return pool.all_outcomes()
 
 

@@ -1,14 +1,16 @@
 """`grade verify`: prove the checks tell right from wrong, for CI on the solutions branch.
 
-Fresh runs of the reference solution must match the stored expectations exactly (so grading is
-deterministic and the store is in sync); every known mistake must fail its task with its own
-message; a task no wrong answer fails is reported, since nothing shows its check can fail.
+Every stub must fail as not implemented; fresh runs of the reference solution must match the
+stored expectations exactly (so grading is deterministic and the store is in sync); every known
+mistake must fail its task with its own message; a task no wrong answer fails is reported,
+since nothing shows its check can fail.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from grader import outcome as kinds
 from grader import paths
 from grader.authoring.record import mistake_file, run_reference_and_mistakes
 from grader.judge import judge
@@ -30,7 +32,8 @@ def verify(exercise: Exercise, solutions: Path | None = None, engine: dict | Non
                                 f"{mistake_file(exercise, mistake.id, wrong_answers)}.")
     if problems:
         return problems
-    outcomes = run_reference_and_mistakes(exercise, solutions or paths.SOLUTIONS, engine, wrong_answers)
+    outcomes = run_reference_and_mistakes(exercise, solutions or paths.SOLUTIONS, engine, wrong_answers,
+                                          stubs=paths.EXERCISES)
     for task in exercise.tasks:
         where = f"{exercise.id} / {task.name}"
         try:
@@ -39,6 +42,9 @@ def verify(exercise: Exercise, solutions: Path | None = None, engine: dict | Non
             problems.append(str(error))
             continue
         scenario = load_scenario(task.scenario)
+        stub = outcomes[f"{task.name}!stub"].failure
+        if stub is None or stub.kind != kinds.NOT_IMPLEMENTED:
+            problems.append(f"{where}: the stub does not fail as not implemented: {stub.message if stub else 'it passes'}")
         reference = outcomes[task.name]
         verdict = judge(task, scenario, reference, expected)
         if not verdict.passed:
