@@ -83,11 +83,16 @@ def cmd_verify(args: argparse.Namespace) -> int:
 def cmd_batch(args: argparse.Namespace) -> int:
     from grader.batch.runner import run_batch
     from grader.engine.server import engine_for
+    from grader.sandbox.confinement import unavailable_reason
 
     folder, out = Path(args.submissions), Path(args.out)
     if not folder.is_dir():
         print(f"grade batch: {folder} is not a folder of submissions.", file=sys.stderr)
         return 2
+    unconfined = unavailable_reason()
+    if unconfined:
+        print(f"grade batch: warning: submissions will run unconfined ({unconfined}): they can read "
+              "and write whatever you can.", file=sys.stderr)
     engine = engine_for(args.remote or args.engine)
     grade_args = ["--remote", engine["url"]] if engine["kind"] == "connect" else ["--engine", "local"]
     if args.timeout:

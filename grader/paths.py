@@ -1,8 +1,9 @@
-"""Where the project's folders are: exercises, solutions, fixtures and caches."""
+"""Where the project's folders are: exercises, solutions, fixtures, caches and scratch files."""
 
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 PROJECT_ROOT = Path(os.environ.get("GRADER_PROJECT", Path(__file__).resolve().parent.parent))
@@ -13,3 +14,6 @@ STREAMS = FIXTURES / "streams"
 EXPECTED = FIXTURES / "expected"
 WRONG_ANSWERS = PROJECT_ROOT / "tests" / "wrong_answers"
 CACHE = Path(os.environ.get("GRADER_CACHE", PROJECT_ROOT / ".cache"))
+# Grading runs' files: streams fed to Spark, checkpoints, sinks. One machine-wide root per user,
+# so that an engine shared between checkouts can reach the files of each.
+SCRATCH = Path(os.environ.get("GRADER_SCRATCH", Path(tempfile.gettempdir()) / f"streaming-grader-{os.getuid()}"))

@@ -1,15 +1,30 @@
 """Submissions that attack the grader: grades are computed outside the process that runs them,
-what they are judged by is read before they run, and limits kill all they started."""
+what they are judged by is read before they run, limits kill all they started, and the kernel
+keeps them from what is not theirs."""
 
-import os
+import re
 import shutil
+from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SUBMISSIONS, run_grade, results_by_task
+from conftest import ROOT, SUBMISSIONS, requires_confinement, run_grade, results_by_task
 from grader import paths
 
 pytestmark = pytest.mark.spark
+
+
+def running_command(command_line: bytes) -> list[int]:
+    """Live (not zombie) processes with exactly this command line."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "cmdline").read_bytes() == command_line \
+                    and (entry / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +56,28 @@ def test_patching_the_comparison_and_rewriting_the_expected_answer_gains_nothing
 
 @pytest.mark.timeout(900)
 def test_memory_without_bound_is_stopped_and_escaped_children_are_killed(attacked):
-    project, _, tests = attacked
+    _, _, tests = attacked
     assert "more than 700 MiB of memory" in tests[("exercise-2", "start_update_query")]["output"]
-    escaped = int((project / "escaped.pid").read_text())
-    assert not os.path.exists(f"/proc/{escaped}") or "Z" in open(f"/proc/{escaped}/stat").read().split(")")[1][:3]
+    assert not running_command(b"sleep\x00617.5\x00")
+
+
+@requires_confinement
+@pytest.mark.timeout(900)
+@pytest.mark.parametrize("engine", ["auto", "local"])
+def test_an_intruder_can_read_no_answer_and_harm_nothing(engine):
+    """Reading the solutions or expected outputs (from Python, or through Spark), overwriting
+    files, and killing the grader are all refused, on the shared engine and the local one."""
+    code, result, stderr = run_grade(
+        "exercise-2", "--submission", str(SUBMISSIONS / "intruding"), "--engine", engine)
+    assert result is not None, stderr  # the grader was not killed
+    tests = results_by_task(result)
+    assert result["score"] == 0 and code == 1
+    for task, attempts in {
+        "read_lines": ["expected outputs", "solution"],
+        "streaming_word_count": ["solution through Spark"],
+        "start_update_query": ["kill the grading process"],
+    }.items():
+        output = tests[("exercise-2", task)]["output"]
+        assert ": done" not in output, output
+        for what in attempts:
+            assert re.search(rf"{what}[^;:]*: refused", output), output

@@ -4,6 +4,7 @@ with every export rendered from the same results."""
 import csv
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -13,7 +14,7 @@ import zipfile
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, SUBMISSIONS, requires_confinement
 from grader.report.exports import gradebook_csv, junit_xml
 from grader.report.model import GradeResult, TaskResult
 
@@ -139,6 +140,30 @@ def test_killed_halfway_the_batch_finishes_the_rest_without_regrading(tmp_path):
     assert all(final[s] == t for s, t in first.items())
 
 
+@requires_confinement
+@pytest.mark.spark
+@pytest.mark.timeout(900)
+def test_an_intruder_in_the_class_harms_no_classmate_nor_the_gradebook(tmp_path):
+    """Graded beside alice, mallory tries to copy her answer, overwrite it, overwrite the
+    gradebook and kill the batch: all refused, and alice's grade is hers."""
+    submissions, results = tmp_path / "submissions", tmp_path / "results"
+    for student, source in (("alice", SOLUTION),
+                            ("mallory", (SUBMISSIONS / "intruding" / f"{MODULE}.py").read_text())):
+        (submissions / student).mkdir(parents=True)
+        (submissions / student / f"{MODULE}.py").write_text(source)
+    process = run_batch(submissions, results)
+    _, errors = process.communicate(timeout=800)
+    assert process.returncode == 0, errors
+    rows = gradebook_rows(results)
+    assert (rows["alice"]["total"], rows["mallory"]["total"]) == ("8", "0")
+    assert (submissions / "alice" / f"{MODULE}.py").read_text() == SOLUTION
+    feedback = (results / "mallory" / "feedback.md").read_text()
+    for what in ("classmate: refused", "classmate through Spark: refused", "overwrite classmate: refused",
+                 "overwrite gradebook: refused", "overwrite results through Spark: refused"):
+        assert what in feedback, feedback
+    assert re.search(r"kill the batch process \d+: refused", feedback), feedback
+
+
 def test_the_gradebook_and_junit_come_from_the_same_results():
     task = TaskResult("exercise-2", "read_lines", "readStream", 0, 2, "Not implemented yet.", failure="not_implemented")
     good = TaskResult("exercise-2", "streaming_word_count", "count", 3, 3, "Passed.")
@@ -148,3 +173,15 @@ def test_the_gradebook_and_junit_come_from_the_same_results():
     assert 'failures="1"' in junit_xml(results) and "Not implemented yet." in junit_xml(results)
     round_trip = GradeResult.from_dict(results["ana"].to_dict())
     assert round_trip.tasks == results["ana"].tasks
+
+
+@requires_confinement
+@pytest.mark.parametrize("confine, warned", [("1", False), ("0", True)])
+def test_a_batch_says_when_submissions_run_unconfined(tmp_path, confine, warned):
+    (tmp_path / "submissions").mkdir()
+    done = subprocess.run(
+        [sys.executable, "-m", "grader", "batch", str(tmp_path / "submissions"), "--out", str(tmp_path / "out"),
+         "--engine", "local"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, env={**os.environ, "GRADER_CONFINE": confine})
+    assert done.returncode == 0, done.stderr
+    assert ("will run unconfined" in done.stderr) == warned, done.stderr

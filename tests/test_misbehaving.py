@@ -26,7 +26,7 @@ EXPECTED_MESSAGES = {
     ("exercise-2", "start_update_query"): "did not finish within 25 s",
     ("exercise-3", "with_parity"): "ended abruptly",
     ("exercise-3", "parity_totals"): "did not finish within 25 s",
-    ("exercise-3", "start_multiples_of_three"): "returned list",
+    ("exercise-3", "start_multiples_of_three"): "wrote more than 128 MiB",
     ("exercise-4", "read_people"): "syntax error at line 3",
     ("exercise-4", "adults"): "syntax error at line 3",
 }

@@ -21,6 +21,7 @@ from pathlib import Path
 from grader import paths
 from grader.engine.settings import LOCAL_ONLY_CONF, TINY_STREAM_CONF
 from grader.kafka.artifacts import fetched_connector_jars
+from grader.sandbox.confinement import confine, scratch_root
 from grader.services import Service, alive, port_open, tail
 
 SERVER_CLASS = "org.apache.spark.sql.connect.service.SparkConnectServer"
@@ -116,6 +117,9 @@ def server_command(port: int) -> list[str]:
         "spark.connect.grpc.binding.address": "127.0.0.1",
         "spark.connect.grpc.binding.port": str(port),
         "spark.sql.warehouse.dir": str(paths.CACHE / "engine" / "warehouse"),
+        "spark.local.dir": str(temporary_folder()),
+        "spark.driver.extraJavaOptions": LOCAL_ONLY_CONF["spark.driver.extraJavaOptions"]
+        + f" -Djava.io.tmpdir={temporary_folder()} -XX:-UsePerfData",
         # A worker killed mid-task cannot release its session; reclaim it (and stop its queries) soon.
         "spark.connect.session.manager.defaultSessionTimeout": "5m",
     }
@@ -128,12 +132,28 @@ def server_command(port: int) -> list[str]:
     return command + ["spark-internal"]
 
 
+def temporary_folder() -> Path:
+    """The engine's own temporary files, inside the scratch root it is confined to."""
+    folder = scratch_root() / "engine"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
 def host(port: int) -> int:
-    """Run the server as a child; stop it when idle too long, or when told to stop."""
+    """Run the server as a child; stop it when idle too long, or when told to stop.
+
+    Student code reaches the server too (queries, UDFs, foreachBatch functions run in its Python
+    workers), so the server is confined like a worker: it writes only its state and the scratch
+    root where gradings keep their files, and reads no solutions, expectations or gradebooks."""
     server = EngineServer.from_env()
     spark_home = Path(importlib.util.find_spec("pyspark").origin).parent
-    env = {**os.environ, "SPARK_HOME": str(spark_home), "PYSPARK_PYTHON": sys.executable}
-    child = subprocess.Popen(server_command(port), env=env, stdin=subprocess.DEVNULL)
+    command = server_command(port)
+    unconfined = confine(readable=[], writable=[scratch_root(), server.state_dir])
+    if unconfined:
+        print(f"engine not confined: {unconfined}", flush=True)
+    env = {**os.environ, "SPARK_HOME": str(spark_home), "PYSPARK_PYTHON": sys.executable,
+           "TMPDIR": str(temporary_folder())}
+    child = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL)
 
     def finish(*_):
         child.terminate()

@@ -29,6 +29,8 @@ def create_session(engine: dict, workdir: Path) -> SparkSession:
         conf = dict(LOCAL_ONLY_CONF)
         conf["spark.sql.warehouse.dir"] = str(workdir / "warehouse")
         conf["spark.local.dir"] = str(workdir / "spark-local")
+        # The worker may write only in its own folder: the JVM's temporary files go there too.
+        conf["spark.driver.extraJavaOptions"] += f" -Djava.io.tmpdir={workdir} -XX:-UsePerfData"
         jars = engine.get("jars") or [str(jar) for jar in fetched_connector_jars()]
         if jars:
             conf["spark.jars"] = ",".join(jars)

@@ -1,4 +1,5 @@
-"""Limits on a worker beyond time: its memory, and the processes it leaves behind.
+"""Limits on a worker beyond time: its memory, the size of what it writes, and the processes it
+leaves behind.
 
 Every worker carries a random token in its environment, which its children inherit even when
 they start a session of their own or double-fork away from its process group; killing a worker
@@ -8,12 +9,23 @@ kills every process that carries its token.
 from __future__ import annotations
 
 import os
+import resource
 import signal
 from contextlib import suppress
 from pathlib import Path
 
 TOKEN_VARIABLE = "GRADER_WORKER_TOKEN"
 MEMORY_LIMIT_MB = float(os.environ.get("GRADER_MEMORY_LIMIT_MB", 2048))
+# No file a worker writes (its output log included) may grow past this: a loop that prints to the
+# real stdout or writes a file without end would otherwise fill the disk before its deadline.
+FILE_LIMIT_MB = float(os.environ.get("GRADER_FILE_LIMIT_MB", 128))
+
+
+def limit_file_size() -> None:
+    """Past FILE_LIMIT_MB a write fails with EFBIG (Python ignores SIGXFSZ), in this process and
+    every process it starts."""
+    limit = int(FILE_LIMIT_MB * 1024 * 1024)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
 
 def resident_mb(pid: int) -> float:

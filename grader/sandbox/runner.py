@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import re
 import time
@@ -18,6 +19,7 @@ from grader import outcome as kinds
 from grader.outcome import Failure, Outcome, Snapshot, timeout_message
 from grader.engine.session import session_alive
 from grader.kafka import KafkaToolError
+from grader.sandbox.limits import FILE_LIMIT_MB
 from grader.sandbox.loader import student_traceback
 from grader.sandbox.results import (
     WrongResult,
@@ -301,6 +303,12 @@ def _describe(error: BaseException, stage: str, module: types.ModuleType, spark:
             kinds.SPARK_STOPPED,
             "Your code stopped the Spark session (spark.stop()). The grader owns the session: "
             "remove the call; a fresh session was started for the next task.",
+        )
+    if isinstance(error, OSError) and error.errno == errno.EFBIG:
+        return Failure(
+            kinds.EXCEPTION,
+            f"Your code wrote more than {FILE_LIMIT_MB:.0f} MiB to one file (or to its output), so "
+            "writing was stopped. Look for a loop that prints or writes without end.",
         )
     batch = getattr(error, "fixture_batch", None)
     if isinstance(error, PySparkException) and (stage == "query" or batch is not None):

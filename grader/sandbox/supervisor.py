@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from pathlib import Path
 
 from grader import outcome as kinds
 from grader.outcome import Outcome, timeout_message
+from grader.sandbox.confinement import scratch_root
 from grader.sandbox.limits import MEMORY_LIMIT_MB, TOKEN_VARIABLE, kill_tagged, resident_mb
 
 # Starting a JVM and a Spark session is paid once per worker, on top of its first task's time.
@@ -47,7 +49,8 @@ class WorkerPool:
     def __init__(self, runs: list[Run], engine: dict, workdir: Path | None = None):
         self.runs = list(runs)
         self.engine = engine
-        self.workdir = Path(workdir or tempfile.mkdtemp(prefix="grader-"))
+        self.owns_workdir = workdir is None  # its own scratch folder goes when it closes
+        self.workdir = Path(workdir or tempfile.mkdtemp(prefix="grader-", dir=scratch_root()))
         self.outcomes: dict[str, Outcome] = {}
         self.process: subprocess.Popen | None = None
         self.pipe: int | None = None
@@ -75,6 +78,8 @@ class WorkerPool:
 
     def close(self) -> None:
         self._kill()
+        if self.owns_workdir:
+            shutil.rmtree(self.workdir, ignore_errors=True)
 
     def __enter__(self) -> WorkerPool:
         return self
@@ -114,7 +119,8 @@ class WorkerPool:
                 start_new_session=True,  # its own process group: one kill ends it and its JVM
                 cwd=job["workdir"],
                 # UTC: pyspark turns timestamps into datetimes in the process's own time zone.
-                env={**os.environ, TOKEN_VARIABLE: self.token, "TZ": "UTC"},
+                # TMPDIR: its own folder is the only place the worker may write.
+                env={**os.environ, TOKEN_VARIABLE: self.token, "TZ": "UTC", "TMPDIR": job["workdir"]},
             )
         os.close(write_end)
         self.pipe = read_end
@@ -179,7 +185,9 @@ class WorkerPool:
 
     def _log_tail(self) -> str:
         try:
-            return self.log_path.read_bytes()[-LOG_TAIL:].decode("utf-8", errors="replace")
+            with open(self.log_path, "rb") as log:
+                log.seek(max(0, log.seek(0, os.SEEK_END) - LOG_TAIL))
+                return log.read().decode("utf-8", errors="replace")
         except OSError:
             return ""
 

@@ -19,6 +19,9 @@ from pathlib import Path
 from grader import catalog
 from grader import outcome as kinds
 from grader.outcome import Outcome
+from grader.paths import STREAMS
+from grader.sandbox.confinement import confine
+from grader.sandbox.limits import limit_file_size
 from grader.sandbox.loader import LoadError, load_submission
 from grader.sandbox.runner import TaskTimeout, run_task
 
@@ -99,6 +102,11 @@ class Worker:
 def main(argv: list[str]) -> int:
     job = json.loads(Path(argv[0]).read_text())
     results = os.fdopen(int(argv[1]), "w", encoding="utf-8")
+    # Before any student code: from here on, only the submissions, the fixture streams and this
+    # worker's own folder are reachable, by it and by any process it starts (a local JVM too).
+    confine(readable=[Path(run["submission"]) for run in job["runs"]] + [STREAMS],
+            writable=[Path(job["workdir"])])
+    limit_file_size()
     sys.stdin = open(os.devnull)
     worker = Worker(job, results)
     try:

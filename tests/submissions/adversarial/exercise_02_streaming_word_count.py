@@ -29,9 +29,8 @@ def streaming_word_count(lines):
 
 
 def start_update_query(lines, query_name, checkpoint):
-    # A child that would outlive the worker, then memory without bound.
-    child = subprocess.Popen(["sleep", "600"], start_new_session=True)
-    (grader.paths.PROJECT_ROOT / "escaped.pid").write_text(str(child.pid))
+    # A child that would outlive the worker (its odd duration names it), then memory without bound.
+    subprocess.Popen(["sleep", "617.5"], start_new_session=True)
     hoard = []
     while True:
         hoard.append(os.urandom(1) * 50_000_000)

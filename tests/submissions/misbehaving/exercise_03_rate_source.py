@@ -1,6 +1,7 @@
 """Misbehaving answers to exercise 3."""
 
 import os
+import sys
 
 
 def with_parity(rate):
@@ -13,4 +14,5 @@ def parity_totals(rate):
 
 
 def start_multiples_of_three(rate, query_name, checkpoint):
-    return [0, 3, 6, 9]
+    while True:  # a huge output, past print()'s capture: it would fill the disk
+        sys.__stdout__.write("3" * 1_000_000)

@@ -1,0 +1,88 @@
+"""What a process that runs student code may touch on disk, enforced by the kernel (Landlock).
+
+A submission runs as the same user as the grader, so without this it could read the reference
+solutions and expected outputs, or write into the gradebook and other students' folders. Landlock
+lets an unprivileged process give up every file access it was not granted, for itself and every
+process it starts (a JVM, Spark's Python workers); it also stops it from signalling processes
+outside its confinement, such as the grader that supervises it.
+
+What stays reachable: the system, Python, Java and the grader's own code, read-only; the
+fixture streams and the submission itself, read-only; its scratch folder, read-write.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import threading
+from pathlib import Path
+
+from grader import paths
+
+# Set to 0 to grade without confinement, on a kernel without Landlock or to debug the sandbox.
+ENABLED = os.environ.get("GRADER_CONFINE", "1") != "0"
+SYSTEM_READABLE = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/opt", "/proc", "/sys")
+SYSTEM_WRITABLE = ("/dev",)  # /dev/null, /dev/urandom, /dev/shm; Landlock never allows making devices
+
+
+def unavailable_reason() -> str | None:
+    """Why confinement cannot be used here, or None when it can."""
+    if not ENABLED:
+        return "turned off by GRADER_CONFINE=0"
+    try:
+        from py_landlock import get_abi_version
+
+        get_abi_version()
+    except Exception as error:  # not Linux, an old kernel, or Landlock off at boot
+        return f"this kernel offers no Landlock ({type(error).__name__}: {error})"
+    return None
+
+
+def runtime_paths() -> list[Path]:
+    """What running Spark from Python needs to read: the system, Python, Java, the grader, the
+    Kafka connector's jars."""
+    import grader
+    from grader.kafka.artifacts import CONNECTOR
+
+    found = [Path(p) for p in SYSTEM_READABLE]
+    found += [Path(sys.prefix), Path(sys.base_prefix), Path(sys.executable).resolve().parent.parent]
+    java = shutil.which("java")
+    if java:
+        found.append(Path(java).resolve().parent.parent)
+    if os.environ.get("JAVA_HOME"):
+        found.append(Path(os.environ["JAVA_HOME"]))
+    found.append(Path(grader.__file__).resolve().parent)
+    found.append(CONNECTOR.folder)
+    return found
+
+
+def confine(readable: list[Path], writable: list[Path]) -> str | None:
+    """Restrict this process and its future children to `readable` (read-only) and `writable`
+    (read-write), besides the runtime's paths. Returns None once confined, or why it is not.
+
+    Must run while the process has a single thread: Landlock confines the calling thread, and the
+    threads and processes it starts afterwards."""
+    reason = unavailable_reason()
+    if reason:
+        return reason
+    if threading.active_count() > 1 or len(os.listdir("/proc/self/task")) > 1:
+        raise RuntimeError("confine() must be called before any other thread starts")
+    from py_landlock import AccessFs, Landlock
+
+    rules = Landlock(strict=False).allow_all_network()
+    for path in [p for p in [*runtime_paths(), *readable] if p.exists()]:
+        if path.is_dir():
+            rules.allow_read(path).allow_execute(path)
+        else:  # a file takes file rights only
+            rules.add_path_rule(path, access=AccessFs.READ_FILE | AccessFs.EXECUTE)
+    rules.allow_read_write(*[p for p in [*map(Path, SYSTEM_WRITABLE), *writable] if p.is_dir()])
+    rules.apply()
+    return None
+
+
+def scratch_root() -> Path:
+    """The folder under which every grading run's files live: the only place, besides its own
+    state, where the shared engine may write."""
+    paths.SCRATCH.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return paths.SCRATCH
