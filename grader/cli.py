@@ -22,6 +22,7 @@ from pathlib import Path
 
 from grader import catalog, paths
 from grader.engine.server import EngineError
+from grader.report.exports import VISIBILITIES
 
 
 def _exercise_list(refs: list[str]) -> list:
@@ -98,7 +99,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     if args.timeout:
         grade_args += ["--timeout", str(args.timeout)]
     run_batch(folder, out, _exercise_list(args.exercises), grade_args, args.workers,
-              args.submission_timeout, force=args.force, only=args.only)
+              args.submission_timeout, force=args.force, only=args.only, visibility=args.visibility)
     print(f"Gradebook: {out / 'gradebook.csv'}; report: {out / 'report.html'}", file=sys.stderr)
     return 0
 
@@ -176,6 +177,8 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--submission-timeout", type=float, default=900, help="seconds per submission (default 900)")
     batch.add_argument("--engine", choices=["auto", "local"], help="as for grading one exercise")
     batch.add_argument("--remote", metavar="sc://HOST:PORT", help="grade on a running Spark Connect server")
+    batch.add_argument("--visibility", choices=VISIBILITIES, default="visible",
+                       help="when Gradescope shows students their results.json (default: visible)")
     batch.set_defaults(handler=cmd_batch)
 
     bundle = verbs.add_parser("bundle", help="build what students receive: everything but the solutions")

@@ -15,7 +15,7 @@ import zipfile
 import pytest
 
 from conftest import ROOT, SUBMISSIONS, requires_confinement
-from grader.report.exports import gradebook_csv, junit_xml
+from grader.report.exports import gradebook_csv, junit_xml, write_exports
 from grader.report.model import GradeResult, TaskResult
 
 MODULE = "exercise_02_streaming_word_count"
@@ -185,3 +185,10 @@ def test_a_batch_says_when_submissions_run_unconfined(tmp_path, confine, warned)
         cwd=ROOT, capture_output=True, text=True, timeout=120, env={**os.environ, "GRADER_CONFINE": confine})
     assert done.returncode == 0, done.stderr
     assert ("will run unconfined" in done.stderr) == warned, done.stderr
+
+
+def test_gradescope_visibility_is_the_instructors_choice(tmp_path):
+    results = {"ana": GradeResult("ana", [TaskResult("exercise-2", "read_lines", "readStream", 2, 2, "Passed.")])}
+    write_exports(results, ["exercise-2"], tmp_path, visibility="after_published")
+    exported = json.loads((tmp_path / "ana" / "results.json").read_text())
+    assert exported["visibility"] == "after_published" and exported["score"] == 2

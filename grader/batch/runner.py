@@ -92,7 +92,8 @@ def grade_all(submissions: list[Submission], exercises: list[Exercise], gradeboo
 
 
 def run_batch(folder: Path, out: Path, exercises: list[Exercise], grade_args: list[str], workers: int,
-              time_limit: float, force: bool = False, only: list[str] | None = None) -> dict[str, GradeResult]:
+              time_limit: float, force: bool = False, only: list[str] | None = None,
+              visibility: str = "visible") -> dict[str, GradeResult]:
     """Grade what is missing from the gradebook in `out` (or `only` these students, or all when
     `force`), then write every export from the whole gradebook."""
     submissions = discover(folder, out / ".unpacked")
@@ -107,6 +108,6 @@ def run_batch(folder: Path, out: Path, exercises: list[Exercise], grade_args: li
     finally:
         gradebook.close()
     results = {s.student: stored[s.student] for s in submissions if s.student in stored}
-    write_exports(results, [e.id for e in exercises], out)
+    write_exports(results, [e.id for e in exercises], out, visibility)
     write_atomically(out / "report.html", render_html(results))
     return results

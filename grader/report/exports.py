@@ -54,9 +54,16 @@ def junit_xml(results: dict[str, GradeResult]) -> str:
     return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
 
 
-def write_exports(results: dict[str, GradeResult], exercises: list[str], out: Path) -> None:
+# Gradescope's choices for when a student sees a result.
+VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
+
+
+def write_exports(results: dict[str, GradeResult], exercises: list[str], out: Path,
+                  visibility: str = "visible") -> None:
+    """Every export of `results`; `visibility` is when Gradescope shows each student's results."""
     write_atomically(out / "gradebook.csv", gradebook_csv(results, exercises))
     write_atomically(out / "junit.xml", junit_xml(results))
     for student, result in results.items():
-        write_atomically(out / student / "results.json", json.dumps(result.to_dict(), indent=2) + "\n")
+        gradescope = {**result.to_dict(), "visibility": visibility}
+        write_atomically(out / student / "results.json", json.dumps(gradescope, indent=2) + "\n")
         write_atomically(out / student / "feedback.md", feedback_markdown(student, result))
