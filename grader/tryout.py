@@ -3,8 +3,8 @@
     from grader.tryout import try_task
     try_task("exercise-2", streaming_word_count)
 
-Runs the function like the grader does, in the current Spark session, and prints what the sink
-holds after each fixture batch (or the error a student would be graded on).
+Runs the function like the grader does, in the active Spark session (local or remote), and
+prints what the sink holds after each fixture batch (or the error a student would be graded on).
 """
 
 from __future__ import annotations
@@ -21,14 +21,17 @@ def try_task(exercise: str, function, spark=None, timeout: float = 120.0) -> Non
     from pyspark.sql import SparkSession
 
     from grader.engine.settings import TINY_STREAM_CONF
+    from grader.sandbox.confinement import scratch_root
     from grader.sandbox.runner import run_task
 
     task = catalog.exercise(exercise).task(function.__name__)
-    spark = spark or SparkSession.builder.getOrCreate()
+    spark = spark or SparkSession.getActiveSession() or SparkSession.builder.getOrCreate()
     for key, value in TINY_STREAM_CONF.items():
         spark.conf.set(key, value)
     module = types.SimpleNamespace(**{task.name: function}, __file__="")
-    outcome = run_task(spark, task, module, Path(tempfile.mkdtemp(prefix="tryout-")), timeout)
+    # Under the scratch root: the only place the warm engine may write, should this session be on it.
+    workdir = Path(tempfile.mkdtemp(prefix="tryout-", dir=scratch_root()))
+    outcome = run_task(spark, task, module, workdir, timeout)
     if outcome.failure is not None:
         print(explain(outcome.failure))
         return

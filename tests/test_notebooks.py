@@ -1,6 +1,8 @@
 """Notebooks: generated from the declarations, and graded from their definitions only."""
 
 import json
+import subprocess
+import sys
 
 import nbformat
 import pytest
@@ -82,3 +84,23 @@ def test_a_solved_notebook_earns_full_marks_and_is_told_what_did_not_run(tmp_pat
     assert "not a readable Jupyter notebook" in tests[("exercise-1", "word_count")]["output"]
     assert "%load_ext autoreload" in result["output"] and "awaitTermination" in result["output"]
     assert code == 1
+
+
+@pytest.mark.spark
+@pytest.mark.timeout(300)
+def test_try_task_shows_each_batch_on_the_warm_engine():
+    """A notebook attached to the warm engine tries a task there, though the engine may write
+    only under the scratch root."""
+    from grader.engine.server import engine_for
+
+    url = engine_for("auto")["url"]
+    script = (
+        "from pyspark.sql import SparkSession\n"
+        "from grader.tryout import try_task\n"
+        "from solutions.exercise_02_streaming_word_count import streaming_word_count\n"
+        f"SparkSession.builder.remote({url!r}).getOrCreate()\n"
+        "try_task('exercise-2', streaming_word_count)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stderr
+    assert "after batch 1:" in done.stdout and "after batch 2:" in done.stdout, done.stdout
