@@ -46,7 +46,7 @@ def test_raising_keyboard_interrupt_fails_only_that_task(attacked):
 
 
 @pytest.mark.timeout(900)
-def test_patching_the_comparison_and_rewriting_the_expected_answer_gains_nothing(attacked):
+def test_patching_pytest_and_the_comparison_and_rewriting_the_expected_answer_gains_nothing(attacked):
     project, code, tests = attacked
     assert '"snapshots": []' in (project / "fixtures" / "expected" / "exercise-2.json").read_text()
     test = tests[("exercise-2", "streaming_word_count")]
