@@ -1,11 +1,13 @@
 """Benchmarks for the grader, measured side by side in one run, printed as ratios.
 
-    .venv/bin/python benchmarks/run.py [--repeat 3] [--exercise 2] [--class-sizes 10,20,40] [--naive-size 10]
+    .venv/bin/python benchmarks/run.py [--repeat 3] [--exercise 2] [--lane-exercises 5,7]
+                                       [--class-sizes 10,20,40] [--naive-size 10] [--skip micro grade lanes batch]
 
 1. A stateful micro-batch with our settings (2 shuffle partitions) against Spark's default 200.
 2. `grade exercise-N` on the reference solution, cold (a fresh Spark in the worker) and warm (the
    engine already running), against a bare pyspark script running the same code (the floor).
-3. `grade batch` of synthetic classes against the naive way: a fresh Python and Spark process per
+3. Warm `grade` of several exercises with two lanes (tasks graded two at once) against one.
+4. `grade batch` of synthetic classes against the naive way: a fresh Python and Spark process per
    submission (measured at --naive-size submissions; its time grows linearly, so larger classes
    are scaled from the per-submission median).
 Runs alternate between the things compared, so a noisy machine hurts both alike; medians are shown.
@@ -80,6 +82,17 @@ def grading(exercise: str, repeat: int) -> list[tuple[str, float, float]]:
     ]
 
 
+def lanes(exercises: list[str], repeat: int) -> list[tuple[str, float, float]]:
+    grade = [PYTHON, "-m", "grader", *[f"exercise-{e}" for e in exercises], "--submission", "solutions", "--json"]
+    subprocess.run([PYTHON, "-m", "grader", "engine", "start"], cwd=ROOT, check=True, capture_output=True)
+    one, two = [], []
+    for _ in range(repeat):
+        one.append(timed(grade + ["--parallel", "1"]))
+        two.append(timed(grade + ["--parallel", "2"]))
+    named = ", ".join(f"exercise-{e}" for e in exercises)
+    return [(f"grade {named}, warm, 2 lanes vs 1 (s)", statistics.median(two), statistics.median(one))]
+
+
 def synthetic_class(folder: Path, size: int, exercise_module: str) -> None:
     shutil.rmtree(folder, ignore_errors=True)
     for index in range(size):
@@ -110,7 +123,8 @@ def main() -> int:
     parser.add_argument("--exercise", default="2")
     parser.add_argument("--class-sizes", default="10,20,40")
     parser.add_argument("--naive-size", type=int, default=5)
-    parser.add_argument("--skip", nargs="*", default=[], choices=["micro", "grade", "batch"])
+    parser.add_argument("--lane-exercises", default="5,7", help="exercises graded for the lanes measure")
+    parser.add_argument("--skip", nargs="*", default=[], choices=["micro", "grade", "lanes", "batch"])
     args = parser.parse_args()
     os.environ.setdefault("PYSPARK_PYTHON", PYTHON)
     rows = []
@@ -118,6 +132,8 @@ def main() -> int:
         rows += micro_batches(args.repeat)
     if "grade" not in args.skip:
         rows += grading(args.exercise, args.repeat)
+    if "lanes" not in args.skip:
+        rows += lanes(args.lane_exercises.split(","), args.repeat)
     if "batch" not in args.skip:
         rows += batches(args.exercise, [int(s) for s in args.class_sizes.split(",")], args.naive_size)
     width = max(len(r[0]) for r in rows)

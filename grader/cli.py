@@ -47,7 +47,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
         print(f"grade: {submission} does not exist. Pass --submission with your exercises folder or file.",
               file=sys.stderr)
         return 2
-    result = grade(exercises, submission, engine_for(args.remote or args.engine), timeout=args.timeout)
+    result = grade(exercises, submission, engine_for(args.remote or args.engine), timeout=args.timeout,
+                   lanes=args.parallel)
     if args.json:
         print(json.dumps(result.to_dict(), indent=2))
     else:
@@ -95,7 +96,9 @@ def cmd_batch(args: argparse.Namespace) -> int:
         print(f"grade batch: warning: submissions will run unconfined ({unconfined}): they can read "
               "and write whatever you can.", file=sys.stderr)
     engine = engine_for(args.remote or args.engine)
-    grade_args = ["--remote", engine["url"]] if engine["kind"] == "connect" else ["--engine", "local"]
+    # Submissions are graded side by side already: each one's tasks run one after another.
+    grade_args = ["--parallel", "1"]
+    grade_args += ["--remote", engine["url"]] if engine["kind"] == "connect" else ["--engine", "local"]
     if args.timeout:
         grade_args += ["--timeout", str(args.timeout)]
     run_batch(folder, out, _exercise_list(args.exercises), grade_args, args.workers,
@@ -205,6 +208,8 @@ def grade_parser() -> argparse.ArgumentParser:
                         help="auto: the warm local engine, started when needed (default); "
                              "local: a fresh Spark inside the grading process")
     parser.add_argument("--remote", metavar="sc://HOST:PORT", help="grade on a running Spark Connect server")
+    parser.add_argument("--parallel", type=int, metavar="N",
+                        help="tasks graded at once (default: 2 on a Spark Connect engine, 1 on a local one)")
     return parser
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,12 @@ def submission_file(exercise: Exercise, submission: Path) -> Path:
     return notebook if notebook.exists() and not module.exists() else module
 
 
+def default_lanes(engine: dict) -> int:
+    """Two workers at once on a Spark Connect server, where each costs one light Python process;
+    one with a local engine, where each would start a JVM of its own."""
+    return 2 if engine.get("kind") == "connect" and (os.cpu_count() or 1) >= 2 else 1
+
+
 def grade(
     exercises: list[Exercise],
     submission: Path,
@@ -31,18 +38,22 @@ def grade(
     expected_dir: Path | None = None,
     workdir: Path | None = None,
     timeout: float | None = None,
+    lanes: int | None = None,
 ) -> GradeResult:
     """Grade `exercises` of `submission` (a folder of exercise modules, or one file).
 
     `timeout` replaces every task's own time limit (seconds), for example to fail hangs faster.
+    `lanes` is how many workers grade tasks at once (default: see `default_lanes`).
     """
+    engine = engine or engine_for()
     plugin = GradingPlugin(
         {exercise: submission_file(exercise, submission) for exercise in exercises},
-        engine or engine_for(),
+        engine,
         label=str(submission),
         workdir=workdir,
         expected_dir=expected_dir,
         timeout=timeout,
+        lanes=lanes or default_lanes(engine),
     )
     args = [
         str(CHECKS_DIR / "test_tasks.py"),

@@ -1,5 +1,9 @@
 """`grade` end to end, as a student runs it: reference solutions, stubs, correct variants."""
 
+import threading
+import time
+from pathlib import Path
+
 import pytest
 
 from conftest import ROOT, SUBMISSIONS, run_grade, results_by_task
@@ -91,3 +95,46 @@ def test_grade_all_names_every_missing_file(tmp_path):
     assert code == 1
     assert len(result["tests"]) == sum(len(e.tasks) for e in catalog.EXERCISES.values())
     assert all("There is no file" in t["output"] for t in result["tests"])
+
+
+@pytest.mark.timeout(300)
+def test_on_the_warm_engine_two_workers_grade_tasks_at_once(tmp_path):
+    """Tasks are dealt to two workers working side by side; each task still gets its own result."""
+    (tmp_path / "exercise_03_rate_source.py").write_text(
+        "import time\n\n"
+        "def with_parity(rate):\n    time.sleep(4)\n\n"
+        "def parity_totals(rate):\n    time.sleep(4)\n\n"
+        "def start_multiples_of_three(rate, query_name, checkpoint):\n    time.sleep(4)\n"
+    )
+    most, finished = 0, threading.Event()
+
+    def watch():
+        nonlocal most
+        while not finished.is_set():
+            most = max(most, len(worker_jobs()))
+            time.sleep(0.1)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        code, result, stderr = run_grade("exercise-3", "--submission", str(tmp_path))
+    finally:
+        finished.set()
+        watcher.join()
+    assert result is not None, stderr
+    assert [t["status"] for t in result["tests"]] == ["failed"] * 3
+    assert all("returned None" in t["output"] for t in result["tests"])
+    assert most == 2
+
+
+def worker_jobs() -> set[bytes]:
+    """The command lines of the running grading workers: one per worker, as a worker's own
+    short-lived children (forked, not yet exec'd) share its command line."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and b"grader.sandbox.worker" in (command := (entry / "cmdline").read_bytes()):
+                found.add(command)
+        except OSError:
+            continue
+    return found

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from grader import paths
 from grader.engine.server import engine_for
-from grader.grading import submission_file
+from grader.grading import default_lanes, submission_file
 from grader.judge.expected import Expectation, save_expectations, task_digest
 from grader.outcome import Outcome
-from grader.sandbox.supervisor import Run, WorkerPool
+from grader.sandbox.supervisor import ParallelPools, Run
 from grader.spec import Exercise
 
 
@@ -20,8 +20,7 @@ def mistake_file(exercise: Exercise, mistake_id: str, wrong_answers: Path | None
 def reference_and_mistake_runs(exercise: Exercise, solutions: Path, wrong_answers: Path | None = None,
                                 stubs: Path | None = None) -> list[Run]:
     """Runs for the solution of every task, then for every known mistake (ids `task` and
-    `task!mistake`), and with `stubs` for its stub (`task!stub`), all in one worker: this is
-    trusted code."""
+    `task!mistake`), and with `stubs` for its stub (`task!stub`)."""
     runs = []
     for task in exercise.tasks:
         if stubs is not None:
@@ -39,8 +38,9 @@ def reference_and_mistake_runs(exercise: Exercise, solutions: Path, wrong_answer
 def run_reference_and_mistakes(exercise: Exercise, solutions: Path, engine: dict | None = None,
                                wrong_answers: Path | None = None, stubs: Path | None = None) -> dict[str, Outcome]:
     runs = reference_and_mistake_runs(exercise, solutions, wrong_answers, stubs)
-    with WorkerPool(runs, engine or engine_for()) as pool:
-        return pool.all_outcomes()
+    engine = engine or engine_for()
+    with ParallelPools(runs, engine, lanes=default_lanes(engine)) as pools:
+        return pools.all_outcomes()
 
 
 class RecordingError(Exception):

@@ -11,7 +11,7 @@ from grader.judge import Verdict
 from grader.judge.expected import Expectation, StaleExpectation, expectation_for
 from grader.outcome import Outcome
 from grader.report.model import GradeResult, TaskResult
-from grader.sandbox.supervisor import KILL_GRACE, STARTUP_ALLOWANCE, Run, WorkerPool
+from grader.sandbox.supervisor import KILL_GRACE, STARTUP_ALLOWANCE, ParallelPools, Run
 from grader.spec import Exercise, Scenario, Task, load_scenario
 
 def _reference(exercise: Exercise, task: Task, folder: Path | None):
@@ -30,9 +30,10 @@ class GradingPlugin:
     """Grades `submissions[exercise]` for each exercise; `result` holds the grade afterwards."""
 
     def __init__(self, submissions: dict[Exercise, Path], engine: dict, label: str, workdir: Path | None = None,
-                 expected_dir: Path | None = None, timeout: float | None = None):
+                 expected_dir: Path | None = None, timeout: float | None = None, lanes: int = 1):
         self.submissions = submissions
         self.timeout = timeout
+        self.lanes = lanes
         self.engine = engine
         self.label = label
         self.workdir = workdir
@@ -83,7 +84,7 @@ class GradingPlugin:
             for exercise, submission in self.submissions.items()
             for task in exercise.tasks
         ]
-        with WorkerPool(runs, self.engine, self.workdir) as pool:
+        with ParallelPools(runs, self.engine, self.workdir, self.lanes) as pool:
             yield pool
 
     @pytest.fixture

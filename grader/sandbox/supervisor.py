@@ -17,6 +17,8 @@ import sys
 import tempfile
 import time
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +45,10 @@ class Run:
     timeout: float
 
 
+class PoolClosed(RuntimeError):
+    """The pool was closed before this run had an outcome."""
+
+
 class WorkerPool:
     """Runs a list of runs in worker processes, in order, and hands back their outcomes."""
 
@@ -57,10 +63,13 @@ class WorkerPool:
         self.buffer = b""
         self.spawns = 0
         self.engine_errors: dict[str, int] = {}
+        self.closed = False
 
     def outcome(self, run_id: str) -> Outcome:
         """The outcome of `run_id`, running the worker up to it if needed."""
         while run_id not in self.outcomes:
+            if self.closed:
+                raise PoolClosed(run_id)
             pending = [r for r in self.runs if r.id not in self.outcomes]
             if self.process is None:
                 self._spawn(pending)
@@ -77,9 +86,19 @@ class WorkerPool:
         return dict(self.outcomes)
 
     def close(self) -> None:
+        self.closed = True
         self._kill()
         if self.owns_workdir:
             shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def abandon(self) -> None:
+        """From another thread: start no more workers and kill the running one (whose runs then
+        end), leaving the rest of the cleaning to close()."""
+        self.closed = True
+        process = self.process
+        if process is not None:
+            with suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
 
     def __enter__(self) -> WorkerPool:
         return self
@@ -204,3 +223,50 @@ class WorkerPool:
         if self.pipe is not None:
             os.close(self.pipe)
             self.pipe = None
+
+
+class ParallelPools:
+    """The runs dealt round-robin into `lanes` worker pools that work at the same time, one
+    thread each. On the warm engine a task's time is mostly waiting for Spark's micro-batches,
+    which overlaps well across sessions; each lane keeps its runs in their original order."""
+
+    POLL = 0.05
+
+    def __init__(self, runs: list[Run], engine: dict, workdir: Path | None = None, lanes: int = 1):
+        dealt = [runs[lane::lanes] for lane in range(max(1, lanes))]
+        self.pools = [
+            WorkerPool(lane_runs, engine, workdir / f"lane-{index}" if workdir else None)
+            for index, lane_runs in enumerate(dealt) if lane_runs
+        ]
+        self.executor = ThreadPoolExecutor(max_workers=len(self.pools) or 1, thread_name_prefix="lane")
+        self.lanes: dict[str, tuple[WorkerPool, Future]] = {}
+        for pool in self.pools:
+            future = self.executor.submit(pool.all_outcomes)
+            self.lanes.update({run.id: (pool, future) for run in pool.runs})
+
+    def outcome(self, run_id: str) -> Outcome:
+        """The outcome of `run_id`, as soon as its lane has it."""
+        pool, future = self.lanes[run_id]
+        while run_id not in pool.outcomes:
+            if future.done():
+                future.result()  # the lane ended without it: raise what ended it
+                raise PoolClosed(run_id)
+            time.sleep(self.POLL)
+        return pool.outcomes[run_id]
+
+    def all_outcomes(self) -> dict[str, Outcome]:
+        return {run_id: self.outcome(run_id) for run_id in self.lanes}
+
+    def close(self) -> None:
+        for pool in self.pools:
+            pool.abandon()
+        wait([future for _, future in self.lanes.values()], timeout=KILL_GRACE)
+        self.executor.shutdown(wait=False)
+        for pool in self.pools:
+            pool.close()
+
+    def __enter__(self) -> ParallelPools:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
