@@ -22,7 +22,9 @@ from grader import paths
 
 # Set to 0 to grade without confinement, on a kernel without Landlock or to debug the sandbox.
 ENABLED = os.environ.get("GRADER_CONFINE", "1") != "0"
-SYSTEM_READABLE = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/opt", "/proc", "/sys")
+# Not /opt or /home: a course checkout (with its solutions) may well live there. Java and Python
+# are found where they are, wherever that is.
+SYSTEM_READABLE = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/proc", "/sys")
 SYSTEM_WRITABLE = ("/dev",)  # /dev/null, /dev/urandom, /dev/shm; Landlock never allows making devices
 
 
