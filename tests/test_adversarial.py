@@ -81,3 +81,14 @@ def test_an_intruder_can_read_no_answer_and_harm_nothing(engine):
         assert ": done" not in output, output
         for what in attempts:
             assert re.search(rf"{what}[^;:]*: refused", output), output
+
+
+@pytest.mark.timeout(600)
+def test_a_udf_cannot_tamper_with_the_next_submissions_udfs():
+    """On the shared engine, each task's UDFs get a fresh Python worker, not one that ran
+    another submission's code."""
+    _, planting, stderr = run_grade("exercise-2", "--submission", str(SUBMISSIONS / "planting"))
+    assert results_by_task(planting)[("exercise-2", "streaming_word_count")]["status"] == "passed", stderr
+    _, checked, stderr = run_grade("exercise-2", "--submission", str(SUBMISSIONS / "planted_on"))
+    test = results_by_task(checked)[("exercise-2", "streaming_word_count")]
+    assert test["status"] == "passed", test["output"]

@@ -122,6 +122,9 @@ def server_command(port: int) -> list[str]:
         + f" -Djava.io.tmpdir={temporary_folder()} -XX:-UsePerfData",
         # A worker killed mid-task cannot release its session; reclaim it (and stop its queries) soon.
         "spark.connect.session.manager.defaultSessionTimeout": "5m",
+        # A Python worker that ran one student's UDF must not run the next student's: it could
+        # have been tampered with (builtins patched, say). Each task forks a fresh one instead.
+        "spark.python.worker.reuse": "false",
     }
     jars = fetched_connector_jars()  # so the Kafka exercise runs on the engine too
     if jars:
