@@ -53,6 +53,13 @@ def cmd_grade(args: argparse.Namespace) -> int:
         print(json.dumps(result.to_dict(), indent=2))
     else:
         print(render(result, color=sys.stdout.isatty()))
+    return exit_status(result)
+
+
+def exit_status(result) -> int:
+    """0 at full marks, 1 when the submission lost points, 3 when the grader could not grade a task."""
+    if not result.complete:
+        return 3
     return 0 if result.full_marks else 1
 
 

@@ -24,6 +24,13 @@ MEMORY = "memory"                # the worker went over its memory limit
 ENGINE = "engine"                # Spark itself could not be started: not the student's fault
 UNAVAILABLE = "unavailable"      # a service the task needs (a Kafka broker, Spark's Kafka
                                  # connector) is missing: not the student's fault
+INFRASTRUCTURE = "infrastructure"  # the engine went away, was not ours, or failed under the task
+                                   # (lost session, Python worker that never connected back)
+NOT_GRADED = "not_graded"        # the grader itself failed (its check, or a batch's grading process)
+
+# Failures whose cause is the grader's, never the student's: such a task is not graded (status
+# "error"), is never scored as a zero, and a batch grades the student again on its next run.
+GRADER_FAULTS = (ENGINE, UNAVAILABLE, INFRASTRUCTURE, NOT_GRADED)
 
 # After these, the worker's Spark session cannot be trusted: the next task gets a fresh worker.
 RETIRING_KINDS = (TIMEOUT, SPARK_STOPPED)

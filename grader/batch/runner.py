@@ -14,6 +14,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from grader import outcome as kinds
 from grader.batch.store import Gradebook
 from grader.batch.submissions import Submission, discover
 from grader.report.exports import write_atomically, write_exports
@@ -30,9 +31,11 @@ def exercises_of(submission: Submission, exercises: list[Exercise]) -> list[Exer
     return exercises
 
 
-def failed_result(submission: Submission, exercises: list[Exercise], why: str, seconds: float) -> GradeResult:
+def failed_result(submission: Submission, exercises: list[Exercise], why: str, seconds: float,
+                  kind: str = kinds.NOT_GRADED) -> GradeResult:
+    """Every task failed for one reason: the submission's own (`kinds.LOAD`) or the grader's."""
     tasks = [
-        TaskResult(e.id, t.name, t.title, 0, t.points, why, t.concept, failure="not_graded")
+        TaskResult(e.id, t.name, t.title, 0, t.points, why, t.concept, failure=kind)
         for e in exercises
         for t in e.tasks
     ]
@@ -45,7 +48,7 @@ def grade_one(submission: Submission, exercises: list[Exercise], engine_args: li
     exercises = exercises_of(submission, exercises)
     started = time.monotonic()
     if submission.problem:
-        return failed_result(submission, exercises, submission.problem, 0.0)
+        return failed_result(submission, exercises, submission.problem, 0.0, kinds.LOAD)
     command = [sys.executable, "-m", "grader", *[e.id for e in exercises],
                "--submission", str(submission.path), "--json", *engine_args]
     workdir.mkdir(parents=True, exist_ok=True)

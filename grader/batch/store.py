@@ -1,7 +1,8 @@
 """The gradebook store: one SQLite row per graded student, committed the moment it is graded.
 
 A batch killed at any point (even `kill -9`) keeps every result committed so far; the next run
-grades only the students without one.
+grades only the students without a complete one (a result with a task the grader failed to grade
+is kept, for the report, but graded again).
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ class Gradebook:
             )
 
     def graded(self) -> set[str]:
-        return {row[0] for row in self.connection.execute("SELECT student FROM results")}
+        """The students whose stored result is final: every task graded."""
+        return {student for student, result in self.results().items() if result.complete}
 
     def results(self) -> dict[str, GradeResult]:
         rows = self.connection.execute("SELECT student, result FROM results ORDER BY student")

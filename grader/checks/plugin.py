@@ -9,6 +9,7 @@ import pytest
 
 from grader.judge import Verdict
 from grader.judge.expected import Expectation, StaleExpectation, expectation_for
+from grader import outcome as kinds
 from grader.outcome import Outcome
 from grader.report.model import GradeResult, TaskResult
 from grader.sandbox.supervisor import KILL_GRACE, STARTUP_ALLOWANCE, ParallelPools, Run
@@ -134,4 +135,4 @@ class GradingPlugin:
         text = message.message if message is not None else str(report.longrepr)
         return TaskResult(exercise.id, task.name, task.title, 0, points,
                           f"This task could not be graded: {text}", task.concept, None, report.duration,
-                          visibility, "not_graded")
+                          visibility, kinds.NOT_GRADED)

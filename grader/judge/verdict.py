@@ -44,7 +44,7 @@ def judge(task: Task, scenario: Scenario, got: Outcome, expected: Expectation) -
         if mistake:
             summary = f"{task.mistake(mistake).message}\n({summary})"
         details = "\n".join(part for part in (_student_lines(got), _printed(got)) if part)
-        not_theirs = got.failure.kind in (kinds.ENGINE, kinds.UNAVAILABLE)  # no concept to revisit
+        not_theirs = got.failure.kind in kinds.GRADER_FAULTS  # no concept to revisit
         return Verdict(False, summary, details, mistake, "" if not_theirs else task.concept)
     reference = expected.reference.snapshots
     for index, (want, have) in enumerate(zip(reference, got.snapshots)):

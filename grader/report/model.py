@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from grader.outcome import GRADER_FAULTS
+
 
 @dataclass(frozen=True)
 class TaskResult:
@@ -21,7 +23,16 @@ class TaskResult:
 
     @property
     def passed(self) -> bool:
-        return self.score >= self.max_score
+        return self.score >= self.max_score and not self.not_graded
+
+    @property
+    def not_graded(self) -> bool:
+        """The grader, not the submission, kept this task from being graded."""
+        return self.failure in GRADER_FAULTS
+
+    @property
+    def status(self) -> str:
+        return "error" if self.not_graded else "passed" if self.passed else "failed"
 
     @property
     def name(self) -> str:
@@ -47,6 +58,11 @@ class GradeResult:
     def full_marks(self) -> bool:
         return bool(self.tasks) and self.score >= self.max_score
 
+    @property
+    def complete(self) -> bool:
+        """Every task was graded: none was kept from it by the grader's own failure."""
+        return not any(t.not_graded for t in self.tasks)
+
     def exercise_scores(self) -> dict[str, tuple[float, float]]:
         """(score, max score) per exercise, in the order graded."""
         scores: dict[str, tuple[float, float]] = {}
@@ -68,7 +84,7 @@ class GradeResult:
                     "name": t.name,
                     "score": t.score,
                     "max_score": t.max_score,
-                    "status": "passed" if t.passed else "failed",
+                    "status": t.status,
                     "output": t.feedback,
                     "visibility": t.visibility,
                     "exercise": t.exercise,

@@ -17,7 +17,8 @@ def render(result: GradeResult, color: bool = False) -> str:
         if task.exercise != current:
             current = task.exercise
             lines.append(paint(f"\n{task.exercise}", "1"))
-        mark = paint("PASS", "32") if task.passed else paint("FAIL", "31")
+        mark = {"passed": paint("PASS", "32"), "failed": paint("FAIL", "31"),
+                "error": paint("NOT GRADED", "33")}[task.status]
         points = f"{_num(task.score)}/{_num(task.max_score)}"
         lines.append(f"  {mark} {points:>5}  {task.task} — {task.title}")
         if not task.passed:
@@ -26,6 +27,9 @@ def render(result: GradeResult, color: bool = False) -> str:
         lines.append("\n" + textwrap.fill(note, width=100, subsequent_indent="  "))
     total = f"{_num(result.score)}/{_num(result.max_score)}"
     lines.append(paint(f"\nTotal: {total} points", "1") + f"  ({result.execution_time:.1f} s)")
+    if not result.complete:
+        lines.append(paint("Some tasks were not graded because the grader failed, not your code: "
+                           "grade again; if it persists, tell your instructor.", "33"))
     return "\n".join(lines)
 
 
