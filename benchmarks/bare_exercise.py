@@ -15,7 +15,8 @@ from pyspark.sql import SparkSession
 from grader import catalog, paths
 from grader.engine.settings import LOCAL_ONLY_CONF, TINY_STREAM_CONF
 from grader.sandbox.loader import load_submission
-from grader.sandbox.runner import run_task
+from grader.referee.run import run_task
+from grader.sandbox.calls import LocalStudent
 
 
 def main(exercise_ref: str) -> int:
@@ -27,7 +28,7 @@ def main(exercise_ref: str) -> int:
     solution = load_submission(paths.SOLUTIONS / f"{exercise.module_name}.py", "solution")
     workdir = Path(tempfile.mkdtemp(prefix="bare-"))
     for task in exercise.tasks:
-        outcome = run_task(spark, task, solution, workdir / task.name, timeout=600)
+        outcome = run_task(spark, task, LocalStudent(spark, solution, task, 600), workdir / task.name, timeout=600)
         assert outcome.failure is None, outcome.failure
     spark.stop()
     return 0

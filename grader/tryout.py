@@ -22,7 +22,8 @@ def try_task(exercise: str, function, spark=None, timeout: float = 120.0) -> Non
 
     from grader.engine.settings import TINY_STREAM_CONF
     from grader.sandbox.confinement import scratch_root
-    from grader.sandbox.runner import run_task
+    from grader.referee.run import run_task
+from grader.sandbox.calls import LocalStudent
 
     task = catalog.exercise(exercise).task(function.__name__)
     spark = spark or SparkSession.getActiveSession() or SparkSession.builder.getOrCreate()
@@ -31,7 +32,7 @@ def try_task(exercise: str, function, spark=None, timeout: float = 120.0) -> Non
     module = types.SimpleNamespace(**{task.name: function}, __file__="")
     # Under the scratch root: the only place the warm engine may write, should this session be on it.
     workdir = Path(tempfile.mkdtemp(prefix="tryout-", dir=scratch_root()))
-    outcome = run_task(spark, task, module, workdir, timeout)
+    outcome = run_task(spark, task, LocalStudent(spark, module, task, timeout), workdir, timeout)
     if outcome.failure is not None:
         print(explain(outcome.failure))
         return

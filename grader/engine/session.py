@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -49,3 +50,20 @@ def session_alive(spark: SparkSession) -> bool:
         return True
     except Exception:  # any failure here means the session cannot grade any more
         return False
+
+
+def engine_answers(spark: SparkSession) -> bool:
+    """Whether the engine behind `spark` still serves a fresh session: when it does, a session
+    that died was stopped by the code it ran; when not, the engine itself went away."""
+    url = os.environ.get("SPARK_REMOTE")
+    if not url or not hasattr(spark, "client"):  # a local engine lives and dies with its session
+        return True
+    try:
+        fresh = SparkSession.builder.remote(url.split("/;")[0]).create()
+    except Exception:  # nothing answers there
+        return False
+    try:
+        return session_alive(fresh)
+    finally:
+        with contextlib.suppress(Exception):
+            fresh.stop()

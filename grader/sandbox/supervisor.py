@@ -1,8 +1,11 @@
-"""The parent side of the sandbox: start workers, wait for outcomes with deadlines, kill on hang.
+"""The parent side of the sandbox: start graders, wait for outcomes with deadlines, kill on hang.
 
-A worker that hangs past a task's deadline, exits or crashes is killed with its whole process
-group (its JVM included); the task that was running gets a failure outcome and the remaining runs
-go to a fresh worker. Nothing a worker does can stop the caller from getting an outcome per run.
+On a Spark Connect engine each lane is a referee process (`grader.referee.process`, trusted: it
+reads every result itself) with its confined worker below it; on the local engine, a worker that
+runs the scenarios itself. Either is killed with everything it started past a task's deadline,
+or when it exits or crashes; the task that was running gets a failure outcome and the remaining
+runs go to a fresh one. A failure whose cause is the engine is retried on a fresh one, and never
+recorded as the student's. Nothing a worker does can stop the caller from getting an outcome per run.
 """
 
 from __future__ import annotations
@@ -25,13 +28,15 @@ from pathlib import Path
 from grader import outcome as kinds
 from grader.outcome import Outcome, timeout_message
 from grader.sandbox.confinement import scratch_root
-from grader.sandbox.limits import MEMORY_LIMIT_MB, TOKEN_VARIABLE, kill_tagged, resident_mb
+from grader.sandbox.limits import MEMORY_LIMIT_MB, TOKEN_VARIABLE, kill_tagged, resident_mb, tagged
+from grader.sandbox.staging import Refused, stage
 
 # Starting a JVM and a Spark session is paid once per worker, on top of its first task's time.
 STARTUP_ALLOWANCE = float(os.environ.get("GRADER_STARTUP_ALLOWANCE", 90))
 # The worker enforces a task's timeout itself; this is how much later the supervisor kills it.
 KILL_GRACE = 10.0
 LOG_TAIL = 1500
+INFRASTRUCTURE_RETRIES = 2  # a run the engine failed is tried again this many times
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,7 @@ class Run:
     task: str
     submission: Path
     timeout: float
+    scenario: str | None = None  # the task's own when None
 
 
 class PoolClosed(RuntimeError):
@@ -63,6 +69,7 @@ class WorkerPool:
         self.buffer = b""
         self.spawns = 0
         self.engine_errors: dict[str, int] = {}
+        self.retries: dict[str, int] = {}
         self.closed = False
 
     def outcome(self, run_id: str) -> Outcome:
@@ -70,12 +77,14 @@ class WorkerPool:
         while run_id not in self.outcomes:
             if self.closed:
                 raise PoolClosed(run_id)
-            pending = [r for r in self.runs if r.id not in self.outcomes]
             if self.process is None:
-                self._spawn(pending)
+                self._spawn([r for r in self.runs if r.id not in self.outcomes])
                 deadline_extra = STARTUP_ALLOWANCE
             else:
                 deadline_extra = 0.0
+            pending = [r for r in self.runs if r.id not in self.outcomes]
+            if not pending:
+                continue
             current = pending[0]
             self._await(current, time.monotonic() + current.timeout + KILL_GRACE + deadline_extra)
         return self.outcomes[run_id]
@@ -106,44 +115,70 @@ class WorkerPool:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    @property
+    def refereed(self) -> bool:
+        """Whether results are read by a referee apart from the student's process (Spark Connect)."""
+        return self.engine.get("kind") == "connect"
+
     def _spawn(self, runs: list[Run]) -> None:
         self.spawns += 1
+        workdir = self.workdir / f"worker-{self.spawns}"
+        staged = self._stage(runs, workdir / "student" / "submissions")
+        runs = [r for r in runs if r.id in staged]
+        if not runs:
+            return
         job = {
+            "mode": "runs",
             "engine": self.engine,
-            "workdir": str(self.workdir / f"worker-{self.spawns}"),
+            "workdir": str(workdir),
+            "readable": sorted({str(path.parent) for path in staged.values()}),
             "runs": [
-                {
-                    "id": r.id,
-                    "exercise": r.exercise,
-                    "task": r.task,
-                    "submission": str(r.submission.resolve()),
-                    "timeout": r.timeout,
-                }
+                {"id": r.id, "exercise": r.exercise, "task": r.task, "submission": str(staged[r.id]),
+                 "timeout": r.timeout, "scenario": r.scenario}
                 for r in runs
             ],
         }
-        Path(job["workdir"]).mkdir(parents=True, exist_ok=True)
-        job_file = Path(job["workdir"]) / "job.json"
+        workdir.mkdir(parents=True, exist_ok=True)
+        job_file = workdir / "job.json"
         job_file.write_text(json.dumps(job))
-        self.log_path = Path(job["workdir"]) / "worker.log"
+        self.log_path = workdir / "worker.log"
+        module = "grader.referee.process" if self.refereed else "grader.sandbox.worker"
         read_end, write_end = os.pipe()
         self.token = uuid.uuid4().hex
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "grader.sandbox.worker", str(job_file), str(write_end)],
+                [sys.executable, "-m", module, str(job_file), str(write_end)],
                 pass_fds=(write_end,),
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own process group: one kill ends it and its JVM
-                cwd=job["workdir"],
+                cwd=workdir,
                 # UTC: pyspark turns timestamps into datetimes in the process's own time zone.
-                # TMPDIR: its own folder is the only place the worker may write.
-                env={**os.environ, TOKEN_VARIABLE: self.token, "TZ": "UTC", "TMPDIR": job["workdir"]},
+                # TMPDIR: its own folder is the only place a worker may write.
+                env={**os.environ, TOKEN_VARIABLE: self.token, "TZ": "UTC", "TMPDIR": str(workdir)},
             )
         os.close(write_end)
         self.pipe = read_end
         self.buffer = b""
+
+    def _stage(self, runs: list[Run], into: Path) -> dict[str, Path]:
+        """Each run's submission copied under `into` (run id -> the copy); a refused one gets its
+        load failure recorded here, and its runs go nowhere."""
+        copies: dict[Path, Path | Refused] = {}
+        staged = {}
+        for run in runs:
+            if run.submission not in copies:
+                try:
+                    copies[run.submission] = stage(run.submission, into / str(len(copies)))
+                except Refused as refused:
+                    copies[run.submission] = refused
+            copy = copies[run.submission]
+            if isinstance(copy, Refused):
+                self.outcomes[run.id] = Outcome.failed(run.task, kinds.LOAD, str(copy))
+            else:
+                staged[run.id] = copy
+        return staged
 
     def _await(self, current: Run, deadline: float) -> None:
         """Read outcomes until `current`'s arrives, or fail it on timeout or worker death.
@@ -157,7 +192,7 @@ class WorkerPool:
                 )
                 return
             ready, _, _ = select.select([self.pipe], [], [], min(remaining, 1.0))
-            if resident_mb(self.process.pid) > MEMORY_LIMIT_MB:
+            if max(map(resident_mb, tagged(self.token)), default=0.0) > MEMORY_LIMIT_MB:
                 self._kill()
                 self.outcomes[current.id] = Outcome.failed(
                     current.task, kinds.MEMORY,
@@ -170,6 +205,12 @@ class WorkerPool:
             chunk = os.read(self.pipe, 1 << 16)
             if not chunk:
                 self._kill()
+                if self.refereed:  # the referee runs no student code: its end is ours to answer for
+                    self._retry_or_record(current, Outcome.failed(
+                        current.task, kinds.INFRASTRUCTURE,
+                        "The grader's process reading your results ended abruptly; this is not a "
+                        "problem with your code.", detail=self._log_tail()))
+                    return
                 self.outcomes[current.id] = Outcome.failed(
                     current.task,
                     kinds.CRASH,
@@ -198,9 +239,20 @@ class WorkerPool:
                     detail=message["engine_error"],
                 )
             return
-        self.outcomes[run_id] = Outcome.from_dict(message["outcome"])
+        outcome = Outcome.from_dict(message["outcome"])
+        if outcome.failure is not None and outcome.failure.kind == kinds.INFRASTRUCTURE:
+            self._kill()
+            self._retry_or_record(next(r for r in self.runs if r.id == run_id), outcome)
+            return
+        self.outcomes[run_id] = outcome
         if message.get("retire"):
             self._kill()
+
+    def _retry_or_record(self, run: Run, outcome: Outcome) -> None:
+        """A run the infrastructure failed goes again to a fresh grader, a bounded number of times."""
+        self.retries[run.id] = self.retries.get(run.id, 0) + 1
+        if self.retries[run.id] > INFRASTRUCTURE_RETRIES:
+            self.outcomes[run.id] = outcome
 
     def _log_tail(self) -> str:
         try:

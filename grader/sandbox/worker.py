@@ -1,9 +1,15 @@
-"""The worker process: imports submissions, runs their tasks on Spark, reports outcomes.
+"""The worker process: the only process that imports a submission's code.
 
-Started by `grader.sandbox.supervisor` as `python -m grader.sandbox.worker JOB.json RESULT_FD`.
-A job lists runs (a task of an exercise, and the submission file to take it from); each outcome
-goes out as one JSON line on the result pipe, a channel separate from stdout and stderr, so
-nothing a student prints can pass for a result.
+    python -m grader.sandbox.worker JOB.json FD
+
+It confines itself (Landlock) before anything of the student's runs, attaches to the grading
+session, imports each submission file once, and then serves one of two masters:
+- `calls` (a Spark Connect engine): the referee, at the other end of socket FD, asks for calls
+  of the student's functions; the worker answers with what they returned, as handles. It never
+  reads a sink or judges anything.
+- `runs` (the local engine, whose JVM lives in this process): it runs each task through its
+  scenario itself and writes outcomes, one JSON line each, on pipe FD. Grades taken this way are
+  only as trustworthy as the student's own process (see the README).
 """
 
 from __future__ import annotations
@@ -11,29 +17,24 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import signal
+import socket
 import sys
 import tempfile
 from pathlib import Path
 
 from grader import catalog
 from grader import outcome as kinds
-from grader.outcome import Outcome
+from grader.outcome import Failure, Outcome
 from grader.paths import STREAMS
+from grader.sandbox.calls import LocalStudent, call_task, handle_for
 from grader.sandbox.confinement import confine
 from grader.sandbox.limits import limit_file_size
 from grader.sandbox.loader import LoadError, load_submission
-from grader.sandbox.runner import TaskTimeout, run_task
-
-
-def _raise_timeout(signum, frame):
-    raise TaskTimeout()
 
 
 class Worker:
-    def __init__(self, job: dict, results):
+    def __init__(self, job: dict):
         self.job = job
-        self.results = results
         self.workdir = Path(job["workdir"])
         self.modules: dict[str, object] = {}
         self.spark = None
@@ -54,45 +55,66 @@ class Worker:
                 self.modules[path] = error
         return self.modules[path]
 
-    def run(self, entry: dict, spark) -> Outcome:
-        task = catalog.exercise(entry["exercise"]).task(entry["task"])
-        module = self.module(entry["submission"])
+    def call(self, request: dict) -> dict:
+        """One call of a student's function, answered as a handle or a failure."""
+        module = self.module(request["submission"])
         if isinstance(module, LoadError):
-            return Outcome.failed(task.name, kinds.LOAD, str(module))
-        workdir = Path(tempfile.mkdtemp(prefix=f"{task.name}-", dir=self.workdir))
-        signal.signal(signal.SIGALRM, _raise_timeout)
-        signal.setitimer(signal.ITIMER_REAL, entry["timeout"])
+            return {"failure": dataclasses.asdict(Failure(kinds.LOAD, str(module)))}
+        task = catalog.exercise(request["exercise"]).task(request["task"])
+        spark = self.session()
+        returned, printed = call_task(spark, module, task, request["arguments"], request["timeout"])
+        said = {"printed": printed, "skipped": module.__skipped__}
+        if isinstance(returned, Failure):
+            return {"failure": dataclasses.asdict(returned), **said}
+        return {"returned": handle_for(returned, spark), **said}
+
+    def serve_calls(self, channel) -> None:
         try:
-            outcome = run_task(spark, task, module, workdir, entry["timeout"])
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-        return dataclasses.replace(outcome, skipped=module.__skipped__)
-
-    def send(self, message: dict) -> None:
-        self.results.write(json.dumps(message) + "\n")
-        self.results.flush()
-
-    def serve(self) -> None:
-        """Run every entry; stop early when the session can no longer be trusted."""
-        for entry in self.job["runs"]:
-            if not Path(entry["submission"]).is_file():  # nothing to import: no session needed
-                self.send({"run": entry["id"], "outcome": json.loads(self.run(entry, None).to_json())})
-                continue
+            # Before the import: a notebook's own getOrCreate() must find the grading session.
+            self.session()
+        except Exception as error:  # the engine failed, not the student
+            channel.send({"engine_error": f"{type(error).__name__}: {error}"[:2000]})
+            return
+        channel.send({"ready": True})
+        while True:
             try:
-                # Before the import: a notebook's own getOrCreate() must find the grading session.
+                request = channel.receive(timeout=24 * 3600)["call"]
+            except Exception:  # the referee is gone: so is this worker's purpose
+                return
+            channel.send(self.call(request))
+
+    def serve_runs(self, results) -> None:
+        """Run every entry through its scenario here; stop early when the session is no longer
+        to be trusted."""
+        from grader.referee.run import run_task
+
+        def send(message: dict) -> None:
+            results.write(json.dumps(message) + "\n")
+            results.flush()
+
+        for entry in self.job["runs"]:
+            try:
                 spark = self.session()
             except Exception as error:  # the engine failed, not the student: ask for a new worker
-                self.send({"run": entry["id"], "engine_error": f"{type(error).__name__}: {error}"[:2000]})
+                send({"run": entry["id"], "engine_error": f"{type(error).__name__}: {error}"[:2000]})
                 return
-            outcome = self.run(entry, spark)
+            task = catalog.exercise(entry["exercise"]).task(entry["task"])
+            module = self.module(entry["submission"])
+            if isinstance(module, LoadError):
+                outcome = Outcome.failed(task.name, kinds.LOAD, str(module))
+            else:
+                workdir = Path(tempfile.mkdtemp(prefix=f"{task.name}-", dir=self.workdir))
+                student = LocalStudent(spark, module, task, entry["timeout"])
+                outcome = run_task(spark, task, student, workdir, entry["timeout"], entry.get("scenario"))
+                outcome = dataclasses.replace(outcome, skipped=module.__skipped__)
             retire = outcome.failure is not None and outcome.failure.kind in kinds.RETIRING_KINDS
-            self.send({"run": entry["id"], "outcome": json.loads(outcome.to_json()), "retire": retire})
+            send({"run": entry["id"], "outcome": json.loads(outcome.to_json()), "retire": retire})
             if retire:
                 return
 
     def release(self) -> None:
-        """Give the session back: on a shared engine, its tables and state would linger."""
-        if self.spark is not None and self.job["engine"].get("kind") == "connect":
+        """Give a local session back; a Spark Connect session is the referee's to release."""
+        if self.spark is not None and self.job["engine"].get("kind") != "connect":
             try:
                 self.spark.stop()
             except Exception:  # the worker is ending anyway
@@ -101,16 +123,22 @@ class Worker:
 
 def main(argv: list[str]) -> int:
     job = json.loads(Path(argv[0]).read_text())
-    results = os.fdopen(int(argv[1]), "w", encoding="utf-8")
-    # Before any student code: from here on, only the submissions, the fixture streams and this
-    # worker's own folder are reachable, by it and by any process it starts (a local JVM too).
-    confine(readable=[Path(run["submission"]) for run in job["runs"]] + [STREAMS],
+    serving_calls = job["mode"] == "calls"
+    # Before any student code: from here on, only the (copied) submissions and this worker's own
+    # folder are reachable, by it and by any process it starts (a local JVM too); on the local
+    # engine, which runs the scenarios here, the fixture streams too.
+    confine(readable=[Path(p) for p in job["readable"]] + ([] if serving_calls else [STREAMS]),
             writable=[Path(job["workdir"])])
     limit_file_size()
     sys.stdin = open(os.devnull)
-    worker = Worker(job, results)
+    worker = Worker(job)
     try:
-        worker.serve()
+        if serving_calls:
+            from grader.referee.student import Channel
+
+            worker.serve_calls(Channel(socket.socket(fileno=int(argv[1]))))
+        else:
+            worker.serve_runs(os.fdopen(int(argv[1]), "w", encoding="utf-8"))
     finally:
         worker.release()
     return 0

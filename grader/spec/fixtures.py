@@ -50,6 +50,12 @@ class FixtureStream:
     schema: str | None = None
     options: dict[str, str] = field(default_factory=dict)
 
+    def rows_in(self, index: int) -> int:
+        """How many rows batch `index` holds as Spark reads it (a CSV header is not a row)."""
+        lines = len(self.batches[index].lines) if index < len(self.batches) else 0
+        header = self.format == "csv" and self.options.get("header", "false").lower() == "true"
+        return max(0, lines - header)
+
     @property
     def suffix(self) -> str:
         return {"text": ".txt", "json": ".json", "csv": ".csv"}[self.format]

@@ -73,15 +73,16 @@ class KafkaTopics:
             self.feed(0)
         return self.inputs[stream]
 
-    def read_stream(self, spark: SparkSession, stream: str) -> DataFrame:
-        """The raw Kafka stream of `stream`'s topic, from its first message."""
-        return (
-            spark.readStream.format("kafka")
-            .option("kafka.bootstrap.servers", self.bootstrap)
-            .option("subscribe", self.topic(stream))
-            .option("startingOffsets", "earliest")
-            .load()
-        )
+    def stream_recipe(self, stream: str) -> dict:
+        """The recipe of the raw Kafka stream of `stream`'s topic, from its first message."""
+        return {"kind": "kafka_stream", "bootstrap": self.bootstrap, "topic": self.topic(stream)}
+
+    def fed_rows(self) -> dict[str, int]:
+        """How many messages each input topic has received so far."""
+        return {
+            topic: sum(self.scenario.streams[stream].rows_in(i) for i in range(self.fed[stream]))
+            for stream, topic in self.inputs.items()
+        }
 
     def output_topic(self) -> str:
         """The empty topic the task writes to (one partition, so its messages keep their order)."""

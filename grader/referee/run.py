@@ -1,14 +1,15 @@
-"""Run one task of a submission through its scenario, inside the worker, into an `Outcome`."""
+"""Run one task through its scenario and read back what it produced, into an `Outcome`.
+
+The referee feeds the fixture batches, drives the queries and reads every sink itself; the
+student's function is reached only through a `Student` (`grader.referee.student`), which hands
+back what the function returned. On a Spark Connect engine that student runs in another, confined
+process and the referee never imports its code; on the local engine both share one process.
+"""
 
 from __future__ import annotations
 
-import contextlib
-import errno
-import io
-import re
 import time
-import traceback
-import types
+import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,20 +17,22 @@ from pyspark.errors import PySparkException
 from pyspark.sql import SparkSession
 
 from grader import outcome as kinds
-from grader.outcome import Failure, Outcome, Snapshot, timeout_message
-from grader.engine.session import session_alive
+from grader.engine.session import engine_answers, session_alive
 from grader.kafka import KafkaToolError
-from grader.sandbox.limits import FILE_LIMIT_MB
-from grader.sandbox.loader import student_traceback
-from grader.sandbox.results import (
+from grader.outcome import Failure, Outcome, Snapshot, timeout_message
+from grader.referee.errors import infrastructure_cause
+from grader.referee.results import (
     WrongResult,
+    check_memory_table,
+    check_sources,
     require_dataframe,
     require_query,
     sink_snapshots,
     snapshot,
 )
-from grader.sandbox.streams import StreamFolders
-from grader.sandbox.sinks import active_by_name, await_end, forget_last_batch, read_files, read_table, row_counts
+from grader.referee.sinks import active_by_name, await_end, forget_last_batch, read_files, read_table, row_counts
+from grader.referee.streams import StreamFolders, materialize
+from grader.referee.student import Student, StudentFailed, WorkerLost
 from grader.spec import (
     AvailableNow,
     Checkpoint,
@@ -57,24 +60,12 @@ from grader.spec import (
 )
 
 if TYPE_CHECKING:
-    from grader.sandbox.kafka_topics import KafkaTopics
-
-PRINTED_LIMIT = 4000
+    from grader.referee.kafka_topics import KafkaTopics
 
 
 class TaskTimeout(BaseException):
-    """Raised in the worker when a task runs past its time (a BaseException so that a student's
-    `except Exception` cannot swallow it)."""
-
-
-class CappedText(io.StringIO):
-    """Keeps the first `PRINTED_LIMIT` characters a task prints, so huge output costs nothing."""
-
-    def write(self, text: str) -> int:
-        room = PRINTED_LIMIT - self.tell()
-        if room > 0:
-            super().write(text[:room])
-        return len(text)
+    """Raised when a task runs past its time (a BaseException so that a student's
+    `except Exception` cannot swallow it where student code shares the process)."""
 
 
 class QueryGroup:
@@ -93,13 +84,14 @@ class QueryGroup:
 
 
 class TaskRun:
-    """One task's arguments, folders (or topics) and query name, and how to read back its results."""
+    """One task's folders (or topics), argument recipes and query names, and how to read back
+    its results."""
 
-    def __init__(self, spark: SparkSession, task: Task, workdir: Path):
+    def __init__(self, spark: SparkSession, task: Task, workdir: Path, scenario: str | None = None):
         self.spark = spark
         self.task = task
         self.workdir = workdir
-        self.scenario = load_scenario(task.scenario)
+        self.scenario = load_scenario(scenario or task.scenario)
         self.streams = StreamFolders(self.scenario, workdir)
         self.query_name = self.name_for("")
         self.checkpoint = workdir / "checkpoint"
@@ -117,21 +109,27 @@ class TaskRun:
     def kafka(self) -> KafkaTopics:
         """The task's Kafka topics, set up when a Kafka input is first asked for."""
         if self._kafka is None:
-            from grader.sandbox.kafka_topics import KafkaTopics  # kafka-python: only Kafka tasks load it
+            from grader.referee.kafka_topics import KafkaTopics  # kafka-python: only Kafka tasks load it
 
             self._kafka = KafkaTopics(self.spark, self.scenario, self.task.name)
         return self._kafka
 
-    def arguments(self) -> dict[str, object]:
-        return {name: self._argument(kind) for name, kind in self.task.params.items()}
+    def arguments(self) -> dict[str, dict]:
+        """A recipe per parameter of the student's function (see `grader.referee.streams`)."""
+        return {name: self._recipe(kind) for name, kind in self.task.params.items()}
 
-    def _argument(self, kind) -> object:
+    def _recipe(self, kind) -> dict:
         if isinstance(kind, Spark):
-            return self.spark
+            return {"kind": "spark"}
         if isinstance(kind, StreamOf):
-            return self.streams.read_stream(self.spark, kind.stream)
+            return self.streams.stream_recipe(kind.stream)
         if isinstance(kind, StaticOf):
-            return self.streams.read_static(self.spark, kind.stream)
+            return self.streams.static_recipe(kind.stream)
+        if isinstance(kind, KafkaStreamOf):
+            return self.kafka.stream_recipe(kind.stream)
+        return {"kind": "value", "value": self._value(kind)}
+
+    def _value(self, kind) -> str:
         if isinstance(kind, FolderOf):
             return str(self.streams.folders[kind.stream])
         if isinstance(kind, QueryName):
@@ -147,11 +145,16 @@ class TaskRun:
             return self.kafka.bootstrap
         if isinstance(kind, TopicOf):
             return self.kafka.topic(kind.stream)
-        if isinstance(kind, KafkaStreamOf):
-            return self.kafka.read_stream(self.spark, kind.stream)
         if isinstance(kind, OutputTopic):
             return self.kafka.output_topic()
         raise TypeError(f"no runtime for input {kind!r}")
+
+    def fed_sources(self) -> dict[str, int]:
+        """How many rows each input (a folder, or a Kafka topic) has received so far."""
+        fed = {str(self.streams.folders[name]): rows for name, rows in self.streams.fed_rows.items()}
+        if self._kafka is not None:
+            fed = {**fed, **self._kafka.fed_rows()}
+        return fed
 
     def prepare(self) -> None:
         """What must be there before the student's function is called."""
@@ -160,7 +163,7 @@ class TaskRun:
             for index in range(self.scenario.batch_count - 1):
                 self.feed(index)
         elif isinstance(output, StoppedQuery):  # two running queries, one to be stopped
-            frame = self.streams.read_stream(self.spark, next(iter(self.scenario.streams)))
+            frame = materialize(self.spark, self.streams.stream_recipe(next(iter(self.scenario.streams))))
             for name in self._stopped_query_names():
                 frame.writeStream.format("memory").queryName(name).start()
 
@@ -177,34 +180,44 @@ class TaskRun:
             return self._special_run(output, returned, call_again)
         if isinstance(output, MemorySink):
             frame = require_dataframe(returned, streaming=True)
+            # A name only the referee knows: nothing the student's code made can stand in for its table.
+            table = f"graded_{uuid.uuid4().hex}"
             query = (
                 frame.writeStream.format("memory")
-                .queryName(self.query_name)
+                .queryName(table)
                 .outputMode(output.mode)
                 .option("checkpointLocation", str(self.checkpoint))
                 .start()
             )
+            read = lambda: check_memory_table(self.spark, query, table, output.mode)  # noqa: E731
         elif isinstance(output, StartedQuery):
             query = require_query(returned, self.query_name)
-        elif isinstance(output, (KafkaSinkTopic, FileSink)):
+            read = lambda: check_memory_table(self.spark, query, self.query_name)  # noqa: E731
+        elif isinstance(output, KafkaSinkTopic):
             query = require_query(returned)
-        elif isinstance(output, RunningQueries):
-            names = [self.name_for(k.role) for k in self.task.params.values() if isinstance(k, QueryName)]
-            query = QueryGroup(active_by_name(self.spark, names).values())
-        else:
-            raise TypeError(f"no runtime for output {output!r}")
-        if isinstance(output, KafkaSinkTopic):
             read = self.kafka.read_output
         elif isinstance(output, FileSink):
+            query = require_query(returned)
             read = lambda: read_files(self.spark, self.output_folder, output.format)  # noqa: E731
         elif isinstance(output, RunningQueries):
-            read = lambda: row_counts(self.spark, names)  # noqa: E731
+            names = [self.name_for(k.role) for k in self.task.params.values() if isinstance(k, QueryName)]
+            running = active_by_name(self.spark, names)
+            query = QueryGroup(running.values())
+            read = lambda: row_counts(self.spark, running)  # noqa: E731
         else:
-            read = self._memory_table
+            raise TypeError(f"no runtime for output {output!r}")
         try:
-            return list(sink_snapshots(query, self.feed, read, self.scenario.batch_count))
+            return list(sink_snapshots(query, self.feed, self._checked(query, read), self.scenario.batch_count))
         finally:
             query.stop()
+
+    def _checked(self, query, read):
+        """`read`, after checking that every query involved read the grader's streams, all of them."""
+        def checked_read() -> Snapshot:
+            for each in getattr(query, "queries", [query]):
+                check_sources(each, self.fed_sources())
+            return read()
+        return checked_read
 
     def _special_run(self, output, returned, call_again) -> list[Snapshot]:
         if isinstance(output, StoppedQuery):
@@ -217,14 +230,16 @@ class TaskRun:
                 if query is None:  # the last batch arrives, and the query is started again
                     self.feed(self.scenario.batch_count - 1)
                     query = call_again()
-                await_end(require_query(query, running=False))
+                query = require_query(query, running=False)
+                await_end(query)
+                check_sources(query, self.fed_sources())
                 runs.append(read_files(self.spark, self.output_folder, output.format))
             return runs
         # SqliteTable: every batch, then the last one replayed after a restart.
         query = require_query(returned)
         read = lambda: read_table(self.database, output.table, output.columns)  # noqa: E731
         try:
-            runs = list(sink_snapshots(query, self.feed, read, self.scenario.batch_count))
+            runs = list(sink_snapshots(query, self.feed, self._checked(query, read), self.scenario.batch_count))
         finally:
             query.stop()
         forget_last_batch(self.checkpoint)
@@ -234,9 +249,6 @@ class TaskRun:
         finally:
             again.stop()
         return runs + [read()]
-
-    def _memory_table(self) -> Snapshot:
-        return snapshot(self.spark.table(self.query_name))
 
     def feed(self, index: int) -> None:
         """Make batch `index` arrive in the stream folders, and in the topics if there are any."""
@@ -250,68 +262,55 @@ class TaskRun:
             self._kafka.close()
 
 
-def run_task(spark: SparkSession, task: Task, module: types.ModuleType, workdir: Path, timeout: float) -> Outcome:
+def run_task(spark: SparkSession, task: Task, student: Student, workdir: Path, timeout: float,
+             scenario: str | None = None) -> Outcome:
     """Call the student's function for `task` and run what it returns through the scenario."""
     started = time.monotonic()
-    printed = CappedText()
-    function = getattr(module, task.name, None)
-    if not callable(function):
-        return Outcome.failed(
-            task.name,
-            kinds.MISSING,
-            f"Your file defines no function `{task.name}`. Keep the stub's name and signature:\n"
-            f"    {task.signature()}",
-        )
     stage = "setup"
     run = None
     try:
-        with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
-            run = TaskRun(spark, task, workdir)
-            arguments = run.arguments()
-            run.prepare()
-            stage = "call"
-            returned = function(**arguments)
-            stage = "query"
-            snapshots = run.snapshots(returned, lambda: function(**arguments))
-        return Outcome(task.name, snapshots, None, printed.getvalue(), time.monotonic() - started)
+        run = TaskRun(spark, task, workdir, scenario)
+        arguments = run.arguments()
+        run.prepare()
+        stage = "call"
+        returned = student.call(arguments)
+        stage = "query"
+        snapshots = run.snapshots(returned, lambda: student.call(arguments))
+        return Outcome(task.name, snapshots, None, student.printed, time.monotonic() - started)
+    except (StudentFailed, WorkerLost) as failed:
+        failure = failed.failure
     except TaskTimeout:
-        failure = Failure(kinds.TIMEOUT, timeout_message(timeout))
-    except NotImplementedError:
-        failure = Failure(kinds.NOT_IMPLEMENTED, "Not implemented yet: the stub still raises NotImplementedError.")
+        failure = (Failure(kinds.TIMEOUT, timeout_message(timeout)) if engine_answers(spark) else
+                   Failure(kinds.INFRASTRUCTURE, "The Spark engine stopped answering while it ran your query."))
     except WrongResult as error:
         failure = Failure(kinds.WRONG_RESULT, str(error))
-    except (SystemExit, KeyboardInterrupt) as error:
-        failure = Failure(
-            kinds.EXIT,
-            f"Your code raised {type(error).__name__} (sys.exit() or similar). Exercise functions "
-            "must return their result, never end the program.",
-        )
     except KafkaToolError as error:  # no broker or no connector: the setup's fault, not the student's
         failure = Failure(kinds.UNAVAILABLE, str(error))
-    except BaseException as error:  # student code can raise anything; report it, keep grading
-        failure = _describe(error, stage, module, spark)
+    except BaseException as error:  # a query can fail in any way; report it, keep grading
+        failure = describe_query_error(error, stage, spark)
     finally:
-        _stop_leftover_queries(spark)
+        stop_leftover_queries(spark)
         if run is not None:
             run.close()
-    return Outcome(task.name, [], failure, printed.getvalue(), time.monotonic() - started)
+    return Outcome(task.name, [], failure, student.printed, time.monotonic() - started)
 
 
-def _describe(error: BaseException, stage: str, module: types.ModuleType, spark: SparkSession) -> Failure:
+def describe_query_error(error: BaseException, stage: str, spark: SparkSession) -> Failure:
+    """A failure met while the referee drove the student's query, said as what it means."""
+    cause = infrastructure_cause(str(error))
+    if cause:
+        return Failure(kinds.INFRASTRUCTURE, cause, detail=str(error)[:2000])
     if not session_alive(spark):
+        if not engine_answers(spark):
+            return Failure(kinds.INFRASTRUCTURE, "The Spark engine stopped answering while it ran your query.",
+                           detail=str(error)[:2000])
         return Failure(
             kinds.SPARK_STOPPED,
             "Your code stopped the Spark session (spark.stop()). The grader owns the session: "
             "remove the call; a fresh session was started for the next task.",
         )
-    if isinstance(error, OSError) and error.errno == errno.EFBIG:
-        return Failure(
-            kinds.EXCEPTION,
-            f"Your code wrote more than {FILE_LIMIT_MB:.0f} MiB to one file (or to its output), so "
-            "writing was stopped. Look for a loop that prints or writes without end.",
-        )
     batch = getattr(error, "fixture_batch", None)
-    if isinstance(error, PySparkException) and (stage == "query" or batch is not None):
+    if isinstance(error, PySparkException) and stage == "query":
         return Failure(
             kinds.QUERY_FAILED,
             root_cause(str(error)),
@@ -319,36 +318,29 @@ def _describe(error: BaseException, stage: str, module: types.ModuleType, spark:
             error_class=error.getCondition(),
             detail=str(error)[:2000],
         )
-    where = student_traceback(error, getattr(module, "__file__", ""))
-    return Failure(
-        kinds.EXCEPTION,
-        f"Your function raised {type(error).__name__}: {_first_line(str(error))}",
-        batch=batch,
-        error_class=error.getCondition() if isinstance(error, PySparkException) else None,
-        detail=where or "".join(traceback.format_exception_only(type(error), error))[:2000],
-    )
-
-
-PYTHON_ERROR_LINE = re.compile(r"^(\w+(?:Error|Exception|Exit|Interrupt)): (.+)$", re.MULTILINE)
+    return Failure(kinds.INFRASTRUCTURE, f"The grader failed while running your query ({stage}): "
+                   f"{type(error).__name__}: {first_line(str(error))}", detail=str(error)[:2000])
 
 
 def root_cause(message: str) -> str:
     """The line of a failed query's message that says why: the exception a Python UDF raised,
     or what follows Spark's 'terminated with exception' preamble."""
+    import re
+
     if "PYTHON_EXCEPTION" in message or "Traceback (most recent call last)" in message:
-        raised = PYTHON_ERROR_LINE.findall(message)
+        raised = re.findall(r"^(\w+(?:Error|Exception|Exit|Interrupt)): (.+)$", message, re.MULTILINE)
         if raised:
             name, text = raised[-1]
             return f"{name}: {text.strip()}"
     _, _, after = message.partition("terminated with exception: ")
-    return _first_line(after or message)
+    return first_line(after or message)
 
 
-def _first_line(text: str) -> str:
+def first_line(text: str) -> str:
     return next((line.strip() for line in text.splitlines() if line.strip()), text)[:500]
 
 
-def _stop_leftover_queries(spark: SparkSession) -> None:
+def stop_leftover_queries(spark: SparkSession) -> None:
     """A failed task may leave queries running; they must not feed on the next task's time."""
     try:
         for query in spark.streams.active:

@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 from grader.outcome import Snapshot
-from grader.sandbox.results import WrongResult, snapshot, to_json_value
+from grader.referee.results import WrongResult, check_memory_table, snapshot, to_json_value
 
 STOP_WAIT = 45.0  # a tiny availableNow run ends within seconds
 
@@ -67,6 +67,7 @@ def active_by_name(spark, names: list[str]) -> dict[str, object]:
     return {n: running[n] for n in names}
 
 
-def row_counts(spark, names: list[str]) -> Snapshot:
+def row_counts(spark, queries: dict[str, object]) -> Snapshot:
+    """Each query's name and how many rows its memory sink holds (checked to be that sink)."""
     return Snapshot([("query", "string"), ("rows", "bigint")],
-                    [[name, spark.table(name).count()] for name in names])
+                    [[name, len(check_memory_table(spark, query, name).rows)] for name, query in queries.items()])

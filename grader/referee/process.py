@@ -1,0 +1,134 @@
+"""The referee process: runs tasks on a Spark Connect engine with results it reads itself.
+
+    python -m grader.referee.process JOB.json RESULT_FD
+
+Started by the supervisor (`grader.sandbox.supervisor`) for each lane. It never imports student
+code: it opens the grading session, starts a confined worker attached to the same session (the
+worker imports the submission and calls its functions when asked), and runs each task's
+scenario through `grader.referee.run.run_task`, feeding, driving and reading every sink through
+its own client. Outcomes go to the supervisor as JSON lines on RESULT_FD, as a worker's would.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+from grader import catalog
+from grader import outcome as kinds
+from grader.engine.session import create_session
+from grader.outcome import Outcome
+from grader.referee.run import TaskTimeout, run_task
+from grader.referee.student import Channel, Descendants, RemoteStudent, WorkerLost
+
+WORKER_STARTUP = 90.0  # attaching a session and importing pyspark, on a busy machine
+
+
+def _raise_timeout(signum, frame):
+    raise TaskTimeout()
+
+
+class Referee:
+    def __init__(self, job: dict, results):
+        self.job = job
+        self.results = results
+        self.workdir = Path(job["workdir"])
+        self.descendants = Descendants()
+        url = f"{job['engine']['url'].split('/;')[0]}/;session_id={uuid.uuid4()}"
+        self.engine = {**job["engine"], "url": url}
+        self.spark = None
+        self.channel: Channel | None = None
+
+    def send(self, message: dict) -> None:
+        self.results.write(json.dumps(message) + "\n")
+        self.results.flush()
+
+    def start(self) -> str | None:
+        """Open the session and start the worker on it; why not, when either fails."""
+        try:
+            self.spark = create_session(self.engine, self.workdir)
+        except Exception as error:
+            return f"{type(error).__name__}: {error}"
+        ours, theirs = socket.socketpair()
+        student_dir = self.workdir / "student"
+        student_dir.mkdir(parents=True, exist_ok=True)
+        job_file = student_dir / "job.json"
+        job_file.write_text(json.dumps({
+            "mode": "calls", "engine": self.engine, "workdir": str(student_dir),
+            "readable": self.job["readable"],
+        }))
+        with open(student_dir / "worker.log", "wb") as log:
+            subprocess.Popen(
+                [sys.executable, "-m", "grader.sandbox.worker", str(job_file), str(theirs.fileno())],
+                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                cwd=student_dir, env={**os.environ, "TZ": "UTC", "TMPDIR": str(student_dir)},
+            )
+        theirs.close()
+        self.channel = Channel(ours)
+        try:
+            hello = self.channel.receive(WORKER_STARTUP)
+        except WorkerLost as lost:
+            return f"the grading worker did not start: {lost.failure.message}"
+        if "engine_error" in hello:
+            return str(hello["engine_error"])
+        self.descendants.signal_all(signal.SIGSTOP)
+        return None
+
+    def serve(self) -> None:
+        problem = self.start()
+        if problem:
+            self.send({"run": self.job["runs"][0]["id"], "engine_error": problem[:2000]})
+            return
+        for entry in self.job["runs"]:
+            outcome = self.run(entry)
+            retire = outcome.failure is not None and outcome.failure.kind in (*kinds.RETIRING_KINDS, kinds.CRASH)
+            self.send({"run": entry["id"], "outcome": json.loads(outcome.to_json()), "retire": retire})
+            if retire:
+                return
+
+    def run(self, entry: dict) -> Outcome:
+        task = catalog.exercise(entry["exercise"]).task(entry["task"])
+        student = RemoteStudent(self.channel, self.spark, self.descendants, {
+            "exercise": entry["exercise"], "task": entry["task"],
+            "submission": entry["submission"], "timeout": entry["timeout"],
+        })
+        workdir = self.workdir / "runs" / entry["id"].replace(":", "_").replace("!", "_")
+        workdir.mkdir(parents=True, exist_ok=True)
+        signal.signal(signal.SIGALRM, _raise_timeout)
+        # The student's own calls keep their limit in the worker; this bounds the whole run.
+        signal.setitimer(signal.ITIMER_REAL, entry["timeout"])
+        try:
+            outcome = run_task(self.spark, task, student, workdir, entry["timeout"], entry.get("scenario"))
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        return dataclasses.replace(outcome, skipped=student.skipped)
+
+    def close(self) -> None:
+        """End every process of the student's, and give the session back."""
+        self.descendants.signal_all(signal.SIGKILL)
+        if self.spark is not None:
+            try:
+                self.spark.stop()
+            except Exception:  # the referee is ending anyway
+                pass
+
+
+def main(argv: list[str]) -> int:
+    job = json.loads(Path(argv[0]).read_text())
+    referee = Referee(job, os.fdopen(int(argv[1]), "w", encoding="utf-8"))
+    try:
+        referee.serve()
+    finally:
+        referee.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,168 @@
+"""Turn what a task returned into snapshots: the rows its sink holds after each fixture batch,
+checked against the query's own account of what it read and wrote."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import decimal
+import math
+from typing import Iterator
+
+from pyspark.sql import DataFrame, Row
+
+from grader.outcome import Snapshot
+
+
+PROGRESS_WAIT = 10.0
+
+
+class WrongResult(Exception):
+    """The task returned something that is not what it asks for; the message says what to do."""
+
+
+def to_json_value(value: object) -> object:
+    """A Spark value as plain JSON: structs become objects, times ISO strings."""
+    if isinstance(value, Row):
+        return {k: to_json_value(v) for k, v in value.asDict().items()}
+    if isinstance(value, dict):
+        return {str(k): to_json_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_json_value(v) for v in value]
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("utf-8", errors="replace")
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    return value
+
+
+def snapshot(frame: DataFrame) -> Snapshot:
+    columns = [(f.name, f.dataType.simpleString()) for f in frame.schema.fields]
+    rows = [[to_json_value(v) for v in row] for row in frame.collect()]
+    return Snapshot(columns, rows)
+
+
+def require_dataframe(value: object, streaming: bool) -> DataFrame:
+    wanted = "a streaming DataFrame" if streaming else "a batch (non-streaming) DataFrame"
+    if value is None:
+        raise WrongResult(f"Your function returned None; it must return {wanted}. Did you forget `return`?")
+    if not isinstance(value, DataFrame):
+        raise WrongResult(f"Your function returned a {type(value).__name__}; it must return {wanted}.")
+    if "LocalRelation" in analyzed_plan(value):
+        raise WrongResult("Your result holds rows written into your code (spark.createDataFrame or "
+                          "similar): it must be computed from the input the grader gave you.")
+    if value.isStreaming != streaming:
+        hint = (
+            "Read the input with spark.readStream (or transform the streaming DataFrame you were given)."
+            if streaming
+            else "Use spark.read and DataFrame transformations, not readStream."
+        )
+        raise WrongResult(f"Your function returned {'a batch' if streaming else 'a streaming'} DataFrame; "
+                          f"it must return {wanted}. {hint}")
+    return value
+
+
+def require_query(value: object, query_name: str | None = None, running: bool = True):
+    """The StreamingQuery the task started, checked to be running (under `query_name`, if given).
+
+    A query that already failed is returned as it is: running it raises its error, which tells
+    more than "not running". `running=False` accepts a query that already ended by itself."""
+    if not is_query(value):
+        raise WrongResult(
+            f"Your function returned {type(value).__name__}; it must return the StreamingQuery that "
+            "`.start()` gives back."
+        )
+    if query_name is not None and value.name != query_name:
+        raise WrongResult(
+            f"Your query is named {value.name!r}; name it {query_name!r} with "
+            f".queryName(...) (the parameter you were given) so its memory table can be read."
+        )
+    if running and not value.isActive and value.exception() is None:
+        raise WrongResult("Your query is not running any more: return it right after `.start()`, "
+                          "without stopping it or waiting for it to end.")
+    return value
+
+
+def is_query(value: object) -> bool:
+    """Whether `value` is a StreamingQuery (a Spark Connect DataFrame answers every attribute)."""
+    return not isinstance(value, DataFrame) and all(
+        hasattr(value, attr) for attr in ("processAllAvailable", "isActive", "id", "runId", "name"))
+
+
+def sink_snapshots(query, feed, read, batch_count: int) -> Iterator[Snapshot]:
+    """Feed each fixture batch, run it through the query, and yield what `read()` finds in its sink."""
+    for index in range(batch_count):
+        feed(index)
+        try:
+            query.processAllAvailable()
+        except Exception as error:
+            error.fixture_batch = index  # the runner reports where in the stream it failed
+            raise
+        yield read()
+
+
+def analyzed_plan(frame: DataFrame) -> str:
+    """Spark's analyzed logical plan of `frame`, as text."""
+    explained = frame._explain_string(extended=True) if hasattr(frame, "_explain_string") else \
+        frame._jdf.queryExecution().toString()
+    return explained.split("== Optimized Logical Plan ==")[0]
+
+
+def check_memory_table(spark, query, table: str, mode: str | None = None) -> Snapshot:
+    """The memory sink `table` of `query`, once it is shown to be that query's sink and to hold
+    what the query says it wrote (`mode`, when known, tells how its rows add up)."""
+    plan = analyzed_plan(spark.table(table))
+    if "MemoryPlan" not in plan:
+        raise WrongResult(f"`{table}` is not the memory sink of your query: something else was "
+                          "registered under its name. Let the query's memory sink own that name.")
+    found = snapshot(spark.table(table))
+    if not settles(lambda: _rows_written(query, mode) in (None, len(found.rows))):
+        raise WrongResult(f"The memory table `{table}` holds {len(found.rows)} row(s), but your query "
+                          f"wrote {_rows_written(query, mode)}: the table was changed outside the query.")
+    return found
+
+
+def settles(condition, seconds: float = PROGRESS_WAIT) -> bool:
+    """Whether `condition()` holds now or within `seconds`: a query reports its progress a moment
+    after its batch commits, so a check against progress waits for it before it accuses."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def _rows_written(query, mode: str | None) -> int | None:
+    """How many rows the memory sink holds by the query's progress: the newest batch's in complete
+    mode, the sum over its batches in append and update mode; None when it cannot say."""
+    batches = {
+        progress.batchId: progress.sink.numOutputRows
+        for progress in query.recentProgress
+        if "addBatch" in progress.durationMs and progress.sink.numOutputRows >= 0  # batches that ran
+    }
+    if not batches or mode is None:
+        return None
+    return batches[max(batches)] if mode == "complete" else sum(batches.values())
+
+
+def check_sources(query, fed: dict[str, int]) -> None:
+    """Every streaming source of `query` is an input the grader fed (a folder or a topic), and it
+    read no more rows than arrived there: no stream of the student's own making stands in."""
+    read: dict[str, int] = {}
+    for progress in query.recentProgress:
+        for index, source in enumerate(progress.sources):
+            key = (index, source.description)
+            read[key] = read.get(key, 0) + max(source.numInputRows or 0, 0)
+    for (_, description), rows in read.items():
+        place = next((place for place in fed if place in description), None)
+        if place is None:
+            raise WrongResult(f"Your query reads a stream the grader did not give you ({description}): "
+                              "read the input you were handed.")
+        if rows > fed[place]:
+            raise WrongResult(f"Your query read {rows} row(s) from its input, but only {fed[place]} "
+                              "arrived there: read the input you were handed, as it is.")

@@ -1,0 +1,173 @@
+"""The student's side of a run, as the referee sees it: something that calls the student's
+function and hands back what it returned.
+
+`RemoteStudent` reaches a confined worker process over a socket. What comes back is a handle,
+never a result: the plan of a returned DataFrame (rebuilt in the referee's own session, where
+Spark analyses it afresh), the id of a started query (driven through the referee's own client),
+or the name of some other type. Between calls every process of the student's is stopped
+(SIGSTOP), so nothing of theirs runs while the referee feeds, drives and reads.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import select
+import signal
+import socket
+import time
+from contextlib import suppress
+from pathlib import Path
+from typing import Protocol
+
+from grader import outcome as kinds
+from grader.outcome import Failure
+
+# What a worker may report about a call: the ways student code fails. Anything else it claims
+# (an engine failure, say) is its own code talking, and counts as an exception.
+STUDENT_KINDS = (kinds.LOAD, kinds.MISSING, kinds.NOT_IMPLEMENTED, kinds.EXCEPTION, kinds.WRONG_RESULT,
+                 kinds.EXIT, kinds.TIMEOUT, kinds.SPARK_STOPPED, kinds.QUERY_FAILED)
+REPLY_GRACE = 10.0  # past a call's own time limit, how long the referee waits for its reply
+
+
+class StudentFailed(Exception):
+    """The student's function failed; `failure` says how, for the outcome."""
+
+    def __init__(self, failure: Failure):
+        super().__init__(failure.message)
+        self.failure = failure
+
+
+class WorkerLost(Exception):
+    """The worker process went away or stopped answering; `failure` says what to record."""
+
+    def __init__(self, failure: Failure):
+        super().__init__(failure.message)
+        self.failure = failure
+
+
+class Student(Protocol):
+    printed: str
+
+    def call(self, recipes: dict[str, dict]) -> object:
+        """Call the student's function with the arguments the recipes stand for."""
+
+
+class Descendants:
+    """Every process below this one. The referee makes itself a child subreaper, so a process the
+    student's code double-forks away stays below it, where it can be stopped and killed."""
+
+    def __init__(self):
+        import ctypes
+
+        PR_SET_CHILD_SUBREAPER = 36
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+        self.own = os.getpid()
+
+    def pids(self) -> list[int]:
+        parents = {}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                with suppress(OSError, IndexError, ValueError):
+                    parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        below, frontier = set(), {self.own}
+        while frontier:
+            frontier = {pid for pid, parent in parents.items() if parent in frontier} - below
+            below |= frontier
+        return sorted(below)
+
+    def signal_all(self, signum: int) -> None:
+        for pid in self.pids():
+            with suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signum)
+
+
+class RemoteStudent:
+    """Calls `task` of the submission in the worker at the end of `channel`."""
+
+    def __init__(self, channel: Channel, spark, descendants: Descendants, call: dict):
+        self.channel = channel
+        self.spark = spark
+        self.descendants = descendants
+        self.request = call  # exercise, task, submission, timeout
+        self.printed = ""
+        self.skipped: list[str] = []  # notebook code the worker left out when importing
+
+    def call(self, recipes: dict[str, dict]) -> object:
+        self.descendants.signal_all(signal.SIGCONT)
+        try:
+            self.channel.send({"call": {**self.request, "arguments": recipes}})
+            reply = self.channel.receive(self.request["timeout"] + REPLY_GRACE)
+        finally:
+            self.descendants.signal_all(signal.SIGSTOP)
+        self.printed += str(reply.get("printed", ""))[:4000]
+        self.skipped = [str(line)[:300] for line in reply.get("skipped", [])][:50]
+        if "failure" in reply:
+            failure = Failure(**reply["failure"])
+            if failure.kind not in STUDENT_KINDS:
+                failure = Failure(kinds.EXCEPTION, failure.message)
+            raise StudentFailed(failure)
+        return self._rebuilt(reply["returned"])
+
+    def _rebuilt(self, handle: dict) -> object:
+        """The referee's own object for what the function returned."""
+        kind = handle["kind"]
+        if kind == "dataframe":
+            from pyspark.sql.connect import proto
+
+            plan = proto.Plan()
+            plan.ParseFromString(base64.b64decode(handle["plan"]))
+            return _dataframe(plan.root, self.spark)
+        if kind == "query":
+            from pyspark.sql.connect.streaming.query import StreamingQuery
+
+            return StreamingQuery(self.spark, handle["id"], handle["run_id"], handle["name"])
+        if kind == "none":
+            return None
+        return type(str(handle.get("type", "object"))[:80], (), {})()
+
+
+def _dataframe(relation, spark):
+    from pyspark.sql.connect.dataframe import DataFrame
+    from pyspark.sql.connect.plan import LogicalPlan
+
+    class Received(LogicalPlan):
+        """A plan that arrived as a protobuf relation."""
+
+        def __init__(self):
+            super().__init__(None)
+
+        def plan(self, session):
+            return relation
+
+    return DataFrame(Received(), spark)
+
+
+class Channel:
+    """JSON messages, one per line, over a socket between the referee and its worker."""
+
+    def __init__(self, sock: socket.socket):
+        self.sock = sock
+        self.pending = b""
+
+    def send(self, message: dict) -> None:
+        self.sock.sendall((json.dumps(message) + "\n").encode())
+
+    def receive(self, timeout: float) -> dict:
+        """The next message, or WorkerLost when the worker ends or stays silent past `timeout`."""
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self.pending:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise WorkerLost(Failure(kinds.TIMEOUT, kinds.timeout_message(max(0.0, timeout - REPLY_GRACE))))
+            ready, _, _ = select.select([self.sock], [], [], min(remaining, 1.0))
+            if ready:
+                chunk = self.sock.recv(1 << 16)
+                if not chunk:
+                    raise WorkerLost(Failure(
+                        kinds.CRASH, "The Python process running your code ended abruptly (os._exit(), "
+                        "a crash, or running out of memory), so this task has no result."))
+                self.pending += chunk
+        line, self.pending = self.pending.split(b"\n", 1)
+        return json.loads(line)

@@ -1,0 +1,72 @@
+"""Submissions that try to earn points without the Spark work: serving the stored expected rows
+while patching the grader in their own process, or linking to the reference solution. Results
+are read by the referee, a process that never imports student code, and submissions are copied,
+never followed, so neither earns anything."""
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, SUBMISSIONS, results_by_task, run_grade
+
+pytestmark = pytest.mark.spark
+
+TEMPLATE = (SUBMISSIONS / "forging" / "forger.py.template").read_text()
+FORGED_TASKS = {
+    "exercise_03_rate_source": {
+        "with_parity": ("rate",), "parity_totals": ("rate",),
+        "start_multiples_of_three": ("rate", "query_name", "checkpoint"),
+    },
+    "exercise_06_watermarks": {
+        "closed_window_counts": ("readings",), "live_window_counts": ("readings",),
+        "start_closed_window_counts": ("readings", "query_name", "checkpoint"),
+    },
+}
+
+
+def write_forger(folder: Path) -> Path:
+    """A forging submission of exercises 3 and 6, with the bundle's expected rows typed in."""
+    folder.mkdir(parents=True)
+    for module, tasks in FORGED_TASKS.items():
+        number = int(module.split("_")[1])
+        expected = json.loads((ROOT / "fixtures" / "expected" / f"exercise-{number}.json").read_text())
+        source = TEMPLATE.replace("__EXPECTED__", repr(json.dumps({t: e["reference"] for t, e in expected.items()})))
+        for task, params in tasks.items():
+            forge = "forged_query" if len(params) > 1 else "forged_frame"
+            source += f"\n\ndef {task}({', '.join(params)}):\n    return {forge}({task!r}, {', '.join(params)})\n"
+        (folder / f"{module}.py").write_text(source)
+    return folder
+
+
+@pytest.mark.timeout(900)
+def test_a_forger_serving_the_expected_rows_earns_nothing(tmp_path):
+    code, result, stderr = run_grade("exercise-3", "exercise-6", "--submission", str(write_forger(tmp_path / "forger")))
+    assert result is not None, stderr
+    assert result["score"] <= result["max_score"] / 5, json.dumps(result, indent=1)[:3000]
+    outputs = {task: test["output"] for (_, task), test in results_by_task(result).items()}
+    assert "written into your code" in outputs["parity_totals"]
+    assert "not the memory sink of your query" in outputs["start_closed_window_counts"]
+    assert code == 1
+
+
+@pytest.mark.timeout(600)
+def test_links_to_the_reference_or_a_classmate_are_refused(tmp_path):
+    linked = tmp_path / "linked"
+    linked.mkdir()
+    module = "exercise_02_streaming_word_count.py"
+    (linked / module).symlink_to(ROOT / "solutions" / module)
+    code, result, stderr = run_grade("exercise-2", "--submission", str(linked))
+    assert result is not None, stderr
+    assert result["score"] == 0 and code == 1
+    assert all("symbolic link" in t["output"] for t in result["tests"]), result["tests"][0]["output"]
+
+    classmate = tmp_path / "classmate.py"
+    shutil.copy(ROOT / "solutions" / module, classmate)
+    hard = tmp_path / "hard"
+    hard.mkdir()
+    os.link(classmate, hard / module)
+    code, result, stderr = run_grade("exercise-2", "--submission", str(hard))
+    assert result["score"] == 0 and "hard link" in result["tests"][0]["output"], stderr
