@@ -42,6 +42,12 @@ def failed_result(submission: Submission, exercises: list[Exercise], why: str, s
     return GradeResult(str(submission.path), tasks, seconds)
 
 
+def grading_command(submission: Submission, exercises: list[Exercise], engine_args: list[str]) -> list[str]:
+    """The `grade` command line that grades one submission and prints its result as JSON."""
+    return [sys.executable, "-m", "grader", *[e.id for e in exercises],
+            "--submission", str(submission.path), "--json", *engine_args]
+
+
 def grade_one(submission: Submission, exercises: list[Exercise], engine_args: list[str],
               time_limit: float, workdir: Path) -> GradeResult:
     """Run `grade ... --json` on one submission in a process group of its own."""
@@ -49,8 +55,7 @@ def grade_one(submission: Submission, exercises: list[Exercise], engine_args: li
     started = time.monotonic()
     if submission.problem:
         return failed_result(submission, exercises, submission.problem, 0.0, kinds.LOAD)
-    command = [sys.executable, "-m", "grader", *[e.id for e in exercises],
-               "--submission", str(submission.path), "--json", *engine_args]
+    command = grading_command(submission, exercises, engine_args)
     workdir.mkdir(parents=True, exist_ok=True)
     log = workdir / f"{submission.student}.log"
     with open(log, "wb") as errors:
