@@ -222,3 +222,6 @@ def test_a_run_clears_what_a_killed_run_left(tmp_path):
     assert status == 0, errors
     assert not (out / ".unpacked" / "gone").exists() and not (out / ".logs" / "gone.log").exists()
     assert set(committed(out)) == {"carol"}
+    status, errors = run_batch(submissions, out)
+    assert status == 0 and "0 to grade" in errors, errors
+    assert (out / ".logs" / "carol.log").exists(), "the log of a stored grade is the instructor's to read"

@@ -34,7 +34,7 @@ from grader.report.model import GradeResult, TaskResult
 from grader.spec import Exercise
 
 POLL_SECONDS = 0.1
-# Scratch of one run, cleared by the next: unpacked zips, and each grading's output and errors.
+# Scratch: unpacked zips, and each grading's output (<id>.json) and errors (<id>.log).
 UNPACKED, LOGS = ".unpacked", ".logs"
 
 
@@ -138,6 +138,8 @@ def grade_all(submissions: list[Submission], exercises: list[Exercise], gradeboo
               workdir: Path) -> bool:
     """Grade `submissions` with `workers` at a time, saving each result as soon as it is known.
     False when Ctrl-C cut it short."""
+    if not submissions:
+        return True
     waiting, running = deque(submissions), []
     saved = full_marks = 0
     workdir.mkdir(parents=True, exist_ok=True)
@@ -172,16 +174,24 @@ def grade_all(submissions: list[Submission], exercises: list[Exercise], gradeboo
     return not interrupted.is_set()
 
 
+def clear_leftovers(out: Path, stored: set[str]) -> None:
+    """Remove what a killed run left in `out`: unpacked zips, and the output and logs of the
+    gradings that stored no result (those of `stored` students are kept for the instructor)."""
+    shutil.rmtree(out / UNPACKED, ignore_errors=True)
+    for leftover in (out / LOGS).glob("*"):
+        if leftover.stem not in stored:
+            leftover.unlink()
+
+
 def run_batch(intake: Intake, out: Path, exercises: list[Exercise], grade_args: list[str], workers: int,
               time_limit: float, force: bool = False, only: list[str] | None = None,
               visibility: str = "visible") -> bool:
     """Grade what is missing from the gradebook in `out` (or `only` these students, or all when
     `force`), then write every export from the whole gradebook. False when interrupted."""
-    for scratch in (UNPACKED, LOGS):  # a killed run's leftovers
-        shutil.rmtree(out / scratch, ignore_errors=True)
     submissions = intake.submissions
     gradebook = Gradebook(out / "gradebook.sqlite")
     try:
+        clear_leftovers(out, set(gradebook.results()))
         done = set() if force else gradebook.graded()
         pending = [s for s in submissions if (s.student in only if only else s.student not in done)]
         print(f"{len(submissions)} submission(s): {len(pending)} to grade, "
