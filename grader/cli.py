@@ -89,14 +89,34 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _say_refused(refused: dict[str, str], folder: Path, out: Path) -> None:
+    """Tell the instructor, before grading starts, which entries will not be graded and why."""
+    if not refused:
+        return
+    print(f"grade batch: {len(refused)} entr{'y' if len(refused) == 1 else 'ies'} of {folder} will not "
+          f"be graded (also listed in {out / 'refused.json'} and the report):", file=sys.stderr)
+    for entry, why in refused.items():
+        print(f"  {entry}: {why}", file=sys.stderr)
+
+
 def cmd_batch(args: argparse.Namespace) -> int:
     from grader.batch.runner import run_batch
+    from grader.batch.submissions import as_id, discover
     from grader.engine.server import engine_for
     from grader.sandbox.confinement import unavailable_reason
 
     folder, out = Path(args.submissions), Path(args.out)
     if not folder.is_dir():
         print(f"grade batch: {folder} is not a folder of submissions.", file=sys.stderr)
+        return 2
+    intake = discover(folder)
+    _say_refused(intake.refused, folder, out)
+    only = [as_id(student) for student in args.only or []]
+    unknown = [student for student in only if student not in intake.students]
+    if unknown:
+        known = ", ".join(intake.students[:10]) + (", …" if len(intake.students) > 10 else "")
+        print(f"grade batch: --only {' '.join(unknown)}: no student of {folder} has that id. An id is the "
+              f"entry's name without .py, .ipynb or .zip; the ids are: {known or 'none'}.", file=sys.stderr)
         return 2
     unconfined = unavailable_reason()
     if unconfined:
@@ -108,10 +128,10 @@ def cmd_batch(args: argparse.Namespace) -> int:
     grade_args += ["--remote", engine["url"]] if engine["kind"] == "connect" else ["--engine", "local"]
     if args.timeout:
         grade_args += ["--timeout", str(args.timeout)]
-    run_batch(folder, out, _exercise_list(args.exercises), grade_args, args.workers,
-              args.submission_timeout, force=args.force, only=args.only, visibility=args.visibility)
+    finished = run_batch(intake, out, _exercise_list(args.exercises), grade_args, args.workers,
+                         args.submission_timeout, force=args.force, only=only, visibility=args.visibility)
     print(f"Gradebook: {out / 'gradebook.csv'}; report: {out / 'report.html'}", file=sys.stderr)
-    return 0
+    return 0 if finished else 130
 
 
 def cmd_bundle(args: argparse.Namespace) -> int:

@@ -1,26 +1,41 @@
 """Grade many submissions: each in its own `grade` process, several at once, each bounded in
-time and killed with everything it started when over, each result stored as it finishes."""
+time and killed with everything it started when over, each result stored as it finishes.
+
+The batch's main thread starts every grading process, so each can die with the batch
+(`die_with_parent`): a batch killed -9 leaves none behind. Ctrl-C starts no one more, kills
+those running, and keeps every result already stored.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from collections import deque
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from tqdm import tqdm
 
 from grader import outcome as kinds
+from grader.batch.archives import UnsafeArchive
 from grader.batch.store import Gradebook
-from grader.batch.submissions import Submission, discover
+from grader.batch.submissions import Intake, Submission, unpacked
+from grader.lifecycle import die_with_parent
 from grader.report.exports import write_atomically, write_exports
 from grader.report.html import render_html
 from grader.report.model import GradeResult, TaskResult
 from grader.spec import Exercise
+
+POLL_SECONDS = 0.1
+# Scratch: unpacked zips, and each grading's output (<id>.json) and errors (<id>.log).
+UNPACKED, LOGS = ".unpacked", ".logs"
 
 
 def exercises_of(submission: Submission, exercises: list[Exercise]) -> list[Exercise]:
@@ -42,75 +57,152 @@ def failed_result(submission: Submission, exercises: list[Exercise], why: str, s
     return GradeResult(str(submission.path), tasks, seconds)
 
 
-def grade_one(submission: Submission, exercises: list[Exercise], engine_args: list[str],
-              time_limit: float, workdir: Path) -> GradeResult:
-    """Run `grade ... --json` on one submission in a process group of its own."""
-    exercises = exercises_of(submission, exercises)
-    started = time.monotonic()
-    if submission.problem:
-        return failed_result(submission, exercises, submission.problem, 0.0, kinds.LOAD)
-    command = [sys.executable, "-m", "grader", *[e.id for e in exercises],
-               "--submission", str(submission.path), "--json", *engine_args]
-    workdir.mkdir(parents=True, exist_ok=True)
-    log = workdir / f"{submission.student}.log"
-    with open(log, "wb") as errors:
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors,
-                                   stdin=subprocess.DEVNULL, start_new_session=True)
+def grading_command(submission: Submission, exercises: list[Exercise], engine_args: list[str]) -> list[str]:
+    """The `grade` command line that grades one submission and prints its result as JSON."""
+    return [sys.executable, "-m", "grader", *[e.id for e in exercises],
+            "--submission", str(submission.path), "--json", *engine_args]
+
+
+@dataclass(frozen=True)
+class Grading:
+    """One student's `grade` process, running in a process group of its own."""
+
+    submission: Submission
+    exercises: list[Exercise]
+    process: subprocess.Popen
+    output: Path  # its stdout: the result as JSON
+    log: Path     # its stderr
+    started: float
+
+    def seconds(self) -> float:
+        return time.monotonic() - self.started
+
+    def stop(self) -> None:
+        """Kill it and everything it started."""
         try:
-            output, _ = process.communicate(timeout=time_limit)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-            return failed_result(submission, exercises,
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.process.wait()
+
+    def result(self, time_limit: float) -> GradeResult:
+        """What it printed once it ended, or why there is nothing to read (killed when over
+        `time_limit`, or no result printed)."""
+        if self.process.poll() is None:
+            self.stop()
+            return failed_result(self.submission, self.exercises,
                                  f"Grading this submission took longer than {time_limit:.0f} s, so it "
-                                 "was stopped.", time.monotonic() - started)
+                                 "was stopped.", self.seconds())
+        try:
+            return GradeResult.from_dict(json.loads(self.output.read_text()))
+        except (json.JSONDecodeError, KeyError):
+            detail = self.log.read_text(errors="replace")[-800:]
+            return failed_result(self.submission, self.exercises,
+                                 f"The grader could not grade this submission:\n{detail}", self.seconds())
+
+
+def start(submission: Submission, exercises: list[Exercise], engine_args: list[str],
+          unpack_to: Path, workdir: Path) -> Grading | GradeResult:
+    """Start grading `submission` (unpacked first if zipped), or its result when it cannot be
+    graded at all (an unsafe zip)."""
     try:
-        return GradeResult.from_dict(json.loads(output))
-    except (json.JSONDecodeError, KeyError):
-        detail = log.read_text(errors="replace")[-800:]
-        return failed_result(submission, exercises,
-                             f"The grader could not grade this submission:\n{detail}",
-                             time.monotonic() - started)
+        submission = unpacked(submission, unpack_to)
+    except UnsafeArchive as refusal:
+        return failed_result(submission, exercises_of(submission, exercises), str(refusal), 0.0, kinds.LOAD)
+    except OSError as error:
+        return failed_result(submission, exercises_of(submission, exercises),
+                             f"The grader could not unpack this submission: {error}", 0.0)
+    exercises = exercises_of(submission, exercises)
+    output, log = workdir / f"{submission.student}.json", workdir / f"{submission.student}.log"
+    with open(output, "wb") as stdout, open(log, "wb") as stderr:
+        process = subprocess.Popen(grading_command(submission, exercises, engine_args), stdout=stdout,
+                                   stderr=stderr, stdin=subprocess.DEVNULL, start_new_session=True,
+                                   preexec_fn=die_with_parent)
+    return Grading(submission, exercises, process, output, log, time.monotonic())
+
+
+@contextmanager
+def ctrl_c_noted():
+    """Inside, Ctrl-C sets the event yielded instead of raising KeyboardInterrupt wherever the
+    batch happens to be, so the batch stops where nothing is half done."""
+    noted = threading.Event()
+    previous = signal.signal(signal.SIGINT, lambda *_: noted.set())
+    try:
+        yield noted
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def grade_all(submissions: list[Submission], exercises: list[Exercise], gradebook: Gradebook,
-              engine_args: list[str], workers: int, time_limit: float, workdir: Path) -> None:
-    """Grade `submissions` with `workers` at a time, saving each result as soon as it is known."""
+              engine_args: list[str], workers: int, time_limit: float, unpack_to: Path,
+              workdir: Path) -> bool:
+    """Grade `submissions` with `workers` at a time, saving each result as soon as it is known.
+    False when Ctrl-C cut it short."""
     if not submissions:
-        return
-    passed = failed = 0
+        return True
+    waiting, running = deque(submissions), []
+    saved = full_marks = 0
+    workdir.mkdir(parents=True, exist_ok=True)
     with tqdm(total=len(submissions), unit="student", file=sys.stderr, dynamic_ncols=True) as progress, \
-            ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {
-            pool.submit(grade_one, s, exercises, engine_args, time_limit, workdir): s for s in submissions
-        }
-        for future in as_completed(futures):
-            submission = futures[future]
-            result = future.result()
-            gradebook.save(submission.student, result)
-            passed += result.full_marks
-            failed += not result.full_marks
-            progress.set_postfix_str(f"full marks {passed}, not {failed}, last {submission.student}")
+            ctrl_c_noted() as interrupted:
+
+        def save(student: str, result: GradeResult) -> None:
+            nonlocal saved, full_marks
+            gradebook.save(student, result)
+            saved, full_marks = saved + 1, full_marks + result.full_marks
+            progress.set_postfix_str(f"full marks {full_marks}, not {saved - full_marks}, last {student}")
             progress.update()
 
+        while (waiting or running) and not interrupted.is_set():
+            while waiting and len(running) < workers and not interrupted.is_set():
+                submission = waiting.popleft()
+                grading = start(submission, exercises, engine_args, unpack_to, workdir)
+                if isinstance(grading, GradeResult):
+                    save(submission.student, grading)
+                else:
+                    running.append(grading)
+            for grading in [g for g in running if g.process.poll() is not None or g.seconds() > time_limit]:
+                running.remove(grading)
+                save(grading.submission.student, grading.result(time_limit))
+            time.sleep(POLL_SECONDS)
+        for grading in running:
+            grading.stop()
+    if interrupted.is_set():
+        print(f"grade batch: interrupted. {saved} result(s) saved in this run are kept; {len(running)} "
+              f"grading(s) under way were stopped and {len(waiting)} not started. Run the same command "
+              "again to grade the rest.", file=sys.stderr)
+    return not interrupted.is_set()
 
-def run_batch(folder: Path, out: Path, exercises: list[Exercise], grade_args: list[str], workers: int,
+
+def clear_leftovers(out: Path, stored: set[str]) -> None:
+    """Remove what a killed run left in `out`: unpacked zips, and the output and logs of the
+    gradings that stored no result (those of `stored` students are kept for the instructor)."""
+    shutil.rmtree(out / UNPACKED, ignore_errors=True)
+    for leftover in (out / LOGS).glob("*"):
+        if leftover.stem not in stored:
+            leftover.unlink()
+
+
+def run_batch(intake: Intake, out: Path, exercises: list[Exercise], grade_args: list[str], workers: int,
               time_limit: float, force: bool = False, only: list[str] | None = None,
-              visibility: str = "visible") -> dict[str, GradeResult]:
+              visibility: str = "visible") -> bool:
     """Grade what is missing from the gradebook in `out` (or `only` these students, or all when
-    `force`), then write every export from the whole gradebook."""
-    submissions = discover(folder, out / ".unpacked")
+    `force`), then write every export from the whole gradebook. False when interrupted."""
+    submissions = intake.submissions
     gradebook = Gradebook(out / "gradebook.sqlite")
     try:
+        clear_leftovers(out, set(gradebook.results()))
         done = set() if force else gradebook.graded()
         pending = [s for s in submissions if (s.student in only if only else s.student not in done)]
         print(f"{len(submissions)} submission(s): {len(pending)} to grade, "
               f"{len(submissions) - len(pending)} kept from the gradebook.", file=sys.stderr)
-        grade_all(pending, exercises, gradebook, grade_args, workers, time_limit, out / ".logs")
+        finished = grade_all(pending, exercises, gradebook, grade_args, workers, time_limit,
+                             out / UNPACKED, out / LOGS)
         stored = gradebook.results()
     finally:
         gradebook.close()
     results = {s.student: stored[s.student] for s in submissions if s.student in stored}
     write_exports(results, [e.id for e in exercises], out, visibility)
-    write_atomically(out / "report.html", render_html(results))
-    return results
+    write_atomically(out / "refused.json", json.dumps(intake.refused, indent=2, ensure_ascii=False) + "\n")
+    write_atomically(out / "report.html", render_html(results, intake.refused))
+    return finished

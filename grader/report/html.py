@@ -1,5 +1,6 @@
 """`report.html`: one self-contained page for the instructor — the score distribution, the pass
-rate of every task (which concept the class missed), and the submissions that failed to run."""
+rate of every task (which concept the class missed), the submissions that failed to run, and
+the entries of the submissions folder that were not graded at all."""
 
 from __future__ import annotations
 
@@ -75,7 +76,13 @@ def failed_to_run(results: dict[str, GradeResult]) -> str:
     return "".join(items) or "<li>None.</li>"
 
 
-def render_html(results: dict[str, GradeResult]) -> str:
+def not_graded(refused: dict[str, str]) -> str:
+    items = [f'<li class="refused"><b>{escape(entry)}</b>: {escape(why)}</li>' for entry, why in refused.items()]
+    return "".join(items) or "<li>None.</li>"
+
+
+def render_html(results: dict[str, GradeResult], refused: dict[str, str] | None = None) -> str:
+    """The page for `results`, and for `refused` (entry → why) of a batch, if any."""
     percentages = [100 * r.score / r.max_score if r.max_score else 0 for r in results.values()]
     mean = sum(percentages) / len(percentages) if percentages else 0
     full = sum(r.full_marks for r in results.values())
@@ -91,5 +98,7 @@ def render_html(results: dict[str, GradeResult]) -> str:
 {task_rows(results)}</table>
 <h2>Submissions that failed to run</h2>
 <ul id="failed-to-run">{failed_to_run(results)}</ul>
+<h2>Entries not graded</h2>
+<ul id="not-graded">{not_graded(refused or {})}</ul>
 </body></html>
 """
