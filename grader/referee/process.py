@@ -24,6 +24,7 @@ from pathlib import Path
 from grader import catalog
 from grader import outcome as kinds
 from grader.engine.session import create_session
+from grader.lifecycle import die_with_parent
 from grader.outcome import Outcome
 from grader.referee.run import TaskTimeout, run_task
 from grader.referee.student import Channel, Descendants, RemoteStudent, WorkerLost
@@ -68,6 +69,7 @@ class Referee:
             subprocess.Popen(
                 [sys.executable, "-m", "grader.sandbox.worker", str(job_file), str(theirs.fileno())],
                 pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                preexec_fn=die_with_parent,
                 cwd=student_dir, env={**os.environ, "TZ": "UTC", "TMPDIR": str(student_dir)},
             )
         theirs.close()

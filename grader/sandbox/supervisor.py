@@ -27,6 +27,7 @@ from pathlib import Path
 
 from grader import outcome as kinds
 from grader.outcome import Outcome, timeout_message
+from grader.lifecycle import die_with_parent
 from grader.sandbox.confinement import scratch_root
 from grader.sandbox.limits import MEMORY_LIMIT_MB, TOKEN_VARIABLE, kill_tagged, resident_mb, tagged
 from grader.sandbox.staging import Refused, stage
@@ -153,6 +154,7 @@ class WorkerPool:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own process group: one kill ends it and its JVM
+                preexec_fn=die_with_parent,  # and a grader killed -9 takes it along
                 cwd=workdir,
                 # UTC: pyspark turns timestamps into datetimes in the process's own time zone.
                 # TMPDIR: its own folder is the only place a worker may write.
