@@ -80,8 +80,9 @@ def test_without_a_broker_the_student_is_told_to_start_one(kafka_ready):
     code, result, stderr = run_grade("exercise-10", "--submission", str(ROOT / "solutions"),
                                      env={"GRADER_KAFKA_BOOTSTRAP": bootstrap})
     assert result is not None, stderr
-    assert code == 1 and result["score"] == 0
+    assert code == 3 and result["score"] == 0  # not graded: the missing broker is not the student's doing
     for test in result["tests"]:
+        assert test["status"] == "error"
         assert f"No Kafka broker answers at {bootstrap}" in test["output"], test["output"]
         assert "`grade kafka start`" in test["output"] and "Traceback" not in test["output"]
 
@@ -92,7 +93,7 @@ def test_without_the_connector_the_student_is_told_to_fetch_it(kafka_ready, tmp_
     code, result, stderr = run_grade("exercise-10", "--submission", str(ROOT / "solutions"),
                                      "--engine", "local", env={"GRADER_CACHE": str(tmp_path)})
     assert result is not None, stderr
-    assert code == 1 and result["score"] == 0
+    assert code == 3 and result["score"] == 0
     for test in result["tests"]:
         assert "Spark's Kafka connector is not downloaded" in test["output"], test["output"]
         assert "`grade kafka fetch`" in test["output"] and "Traceback" not in test["output"]
