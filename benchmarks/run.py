@@ -1,13 +1,17 @@
 """Benchmarks for the grader, measured side by side in one run, printed as ratios.
 
     .venv/bin/python benchmarks/run.py [--repeat 3] [--exercise 2] [--lane-exercises 5,7]
-                                       [--class-sizes 10,20,40] [--naive-size 10] [--skip micro grade lanes batch]
+                                       [--class-sizes 10,20,40] [--naive-size 10]
+                                       [--skip micro workers grade lanes batch]
 
 1. A stateful micro-batch with our settings (2 shuffle partitions) against Spark's default 200.
-2. `grade exercise-N` on the reference solution, cold (a fresh Spark in the worker) and warm (the
+2. The start of a foreachBatch Python worker (CPU seconds to import its module) with the engine's
+   SPARK_HOME against pyspark's own, whose pyspark.zip holds no compiled files.
+   (`benchmarks/foreach_batch_start.py` times a foreachBatch call end to end on a running engine.)
+3. `grade exercise-N` on the reference solution, cold (a fresh Spark in the worker) and warm (the
    engine already running), against a bare pyspark script running the same code (the floor).
-3. Warm `grade` of several exercises with two lanes (tasks graded two at once) against one.
-4. `grade batch` of synthetic classes against the naive way: a fresh Python and Spark process per
+4. Warm `grade` of several exercises with two lanes (tasks graded two at once) against one.
+5. `grade batch` of synthetic classes against the naive way: a fresh Python and Spark process per
    submission (measured at --naive-size submissions; its time grows linearly, so larger classes
    are scaled from the per-submission median).
 Runs alternate between the things compared, so a noisy machine hurts both alike; medians are shown.
@@ -64,6 +68,33 @@ print(statistics.median(results["2"]), statistics.median(results["200"]))
     out = subprocess.run([PYTHON, "-c", script, str(repeat)], cwd=ROOT, capture_output=True, text=True, check=True)
     ours, default = map(float, out.stdout.split()[-2:])
     return [("stateful micro-batch, 2 vs 200 shuffle partitions (s)", ours, default)]
+
+
+FOREACH_BATCH_WORKER = "pyspark.sql.connect.streaming.worker.foreach_batch_worker"
+
+
+def worker_start_cpu(spark_home: Path) -> float:
+    """CPU seconds a fresh foreachBatch worker spends importing its module, on the Python path
+    Spark gives its workers under `spark_home` (its pyspark.zip, if any, then py4j)."""
+    lib = spark_home / "python" / "lib"
+    python_path = [str(lib / "pyspark.zip"), *map(str, sorted(lib.glob("py4j-*.zip")))]
+    env = {**os.environ, "SPARK_HOME": str(spark_home), "PYTHONPATH": os.pathsep.join(python_path)}
+    before = os.times()
+    subprocess.run([PYTHON, "-c", f"import {FOREACH_BATCH_WORKER}"], env=env, check=True)
+    after = os.times()
+    return after.children_user - before.children_user + after.children_system - before.children_system
+
+
+def workers(repeat: int) -> list[tuple[str, float, float]]:
+    from grader.engine.spark_home import fast_worker_spark_home, installed_spark_home
+
+    ours_home = fast_worker_spark_home(Path(tempfile.mkdtemp(prefix="bench-spark-home-")))
+    ours, theirs = [], []
+    for _ in range(repeat):
+        ours.append(worker_start_cpu(ours_home))
+        theirs.append(worker_start_cpu(installed_spark_home()))
+    return [("foreachBatch worker start, engine's SPARK_HOME vs pyspark's (CPU s)",
+             statistics.median(ours), statistics.median(theirs))]
 
 
 def grading(exercise: str, repeat: int) -> list[tuple[str, float, float]]:
@@ -124,12 +155,14 @@ def main() -> int:
     parser.add_argument("--class-sizes", default="10,20,40")
     parser.add_argument("--naive-size", type=int, default=5)
     parser.add_argument("--lane-exercises", default="5,7", help="exercises graded for the lanes measure")
-    parser.add_argument("--skip", nargs="*", default=[], choices=["micro", "grade", "lanes", "batch"])
+    parser.add_argument("--skip", nargs="*", default=[], choices=["micro", "workers", "grade", "lanes", "batch"])
     args = parser.parse_args()
     os.environ.setdefault("PYSPARK_PYTHON", PYTHON)
     rows = []
     if "micro" not in args.skip:
         rows += micro_batches(args.repeat)
+    if "workers" not in args.skip:
+        rows += workers(args.repeat)
     if "grade" not in args.skip:
         rows += grading(args.exercise, args.repeat)
     if "lanes" not in args.skip:

@@ -11,6 +11,7 @@ import pytest
 
 from grader.checks import CHECKS_DIR
 from grader.checks.plugin import GradingPlugin
+from grader.engine.lease import engine_lease
 from grader.engine.server import engine_for
 from grader.report.model import GradeResult
 from grader.spec import Exercise
@@ -63,7 +64,7 @@ def grade(
         "-q",
     ]
     pytest_output = io.StringIO()
-    with contextlib.redirect_stdout(pytest_output):
+    with engine_lease(engine), contextlib.redirect_stdout(pytest_output):
         pytest.main(args, plugins=[plugin])
     result = plugin.result
     if len(result.tasks) != sum(len(e.tasks) for e in exercises):

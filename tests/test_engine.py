@@ -1,15 +1,22 @@
 """The engines a grading can run on: the warm local engine, a remote Spark Connect server by
 URL, and a classic Spark inside the worker."""
 
+import json
 import os
+import socket
 import subprocess
 import sys
 import time
+import uuid
 
 import pytest
 
 from conftest import ROOT, run_grade
+from grader.engine.handshake import spark_version_request
+from grader.engine.lease import engine_lease, live_leases
 from grader.engine.server import EngineError, EngineServer, engine_for
+from grader.engine.spark_home import fast_worker_spark_home, installed_spark_home
+from grader.sandbox.confinement import scratch_root
 
 pytestmark = pytest.mark.spark
 
@@ -61,3 +68,100 @@ def test_an_idle_engine_stops_by_itself(tmp_path):
         assert time.monotonic() < deadline, "the engine kept running while idle"
         time.sleep(2)
     assert "idle for" in (tmp_path / "engine" / "engine.log").read_text()
+
+
+@pytest.fixture
+def foreign_program_port():
+    """A port held by a program that accepts connections but is not Spark (it never answers)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    yield listener.getsockname()[1]
+    listener.close()
+
+
+@pytest.mark.timeout(120)
+def test_a_program_on_the_engine_port_that_is_not_the_engine_is_named_at_once(foreign_program_port, tmp_path):
+    started = time.monotonic()
+    code, result, stderr = run_grade(
+        "exercise-2", "--submission", str(ROOT / "solutions"), timeout=90,
+        env={"GRADER_ENGINE_PORT": str(foreign_program_port), "GRADER_CACHE": str(tmp_path)},
+    )
+    assert code == 1 and result is None
+    assert f"Port {foreign_program_port} is taken by a program that is not this grader's Spark engine" in stderr
+    assert "GRADER_ENGINE_PORT" in stderr
+    assert time.monotonic() - started < 30
+
+
+@pytest.mark.timeout(30)
+def test_a_remote_url_to_a_program_that_is_not_spark_is_refused_within_seconds(foreign_program_port):
+    started = time.monotonic()
+    with pytest.raises(EngineError, match="No Spark Connect server answers"):
+        engine_for(f"sc://127.0.0.1:{foreign_program_port}")
+    assert time.monotonic() - started < 10
+
+
+def test_the_handshake_request_is_what_pyspark_would_send():
+    from pyspark.sql.connect.proto import base_pb2
+
+    request = base_pb2.AnalyzePlanRequest.FromString(spark_version_request())
+    assert request.HasField("spark_version") and request.user_context.user_id == "grader"
+    assert str(uuid.UUID(request.session_id)) == request.session_id
+
+
+@pytest.mark.timeout(400)
+def test_a_lease_keeps_an_idle_engine_up_while_a_grading_runs_and_lets_it_stop_after(tmp_path):
+    port = 15013
+    env = {**os.environ, "GRADER_ENGINE_PORT": str(port), "GRADER_CACHE": str(tmp_path),
+           "GRADER_ENGINE_IDLE_MINUTES": "0.05"}
+    grade = [sys.executable, "-m", "grader", "engine"]
+    subprocess.run([*grade, "start"], env=env, check=True, timeout=240, capture_output=True)
+    url = f"sc://127.0.0.1:{port}"
+    with engine_lease({"kind": "connect", "url": url}):
+        assert len(live_leases(port)) == 1
+        code, result, stderr = run_grade("exercise-1", "--submission", str(ROOT / "solutions"), "--remote", url,
+                                         timeout=300, env={"GRADER_CACHE": str(tmp_path)})
+        time.sleep(10)  # well past the 3 idle seconds, and two of the host's checks
+        assert subprocess.run([*grade, "status"], env=env, capture_output=True).returncode == 0
+    assert result is not None and result["score"] == result["max_score"], stderr
+    deadline = time.monotonic() + 60
+    while subprocess.run([*grade, "status"], env=env, capture_output=True).returncode == 0:
+        assert time.monotonic() < deadline, "the engine kept running after its last lease ended"
+        time.sleep(2)
+    assert "idle for" in (tmp_path / "engine" / "engine.log").read_text()
+
+
+def test_a_lease_of_a_grading_that_was_killed_does_not_count(tmp_path, monkeypatch):
+    port = 15014
+    monkeypatch.setattr("grader.engine.lease.read_identity", lambda port: object())
+    monkeypatch.setattr("grader.engine.lease.runtime_dir", lambda port: tmp_path)
+    killed = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    with engine_lease({"kind": "connect", "url": f"sc://127.0.0.1:{port}"}):
+        lease = next((tmp_path / "leases").iterdir())
+        orphan = lease.with_name("orphan")
+        orphan.write_text(lease.read_text().replace(str(os.getpid()), str(killed.pid)))
+        assert len(live_leases(port)) == 1  # the orphan's pid runs, but started at another time
+    killed.kill()
+    assert live_leases(port) == []
+
+
+def test_the_engines_python_workers_start_faster_than_on_pysparks_zip(tmp_path):
+    from benchmarks.run import worker_start_cpu
+
+    ours = min(worker_start_cpu(fast_worker_spark_home(tmp_path)) for _ in range(2))
+    theirs = min(worker_start_cpu(installed_spark_home()) for _ in range(2))
+    assert ours < 0.7 * theirs, f"{ours:.2f} s of CPU against {theirs:.2f} s on pyspark's own SPARK_HOME"
+
+
+@pytest.mark.timeout(300)
+def test_a_foreach_batch_function_is_called_within_seconds_on_the_engine():
+    url = EngineServer.from_env().ensure_running()
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "foreach_batch_start.py"), url, str(scratch_root()), "3"],
+        capture_output=True, text=True, timeout=240, cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    rounds = [json.loads(line) for line in done.stdout.splitlines()]
+    assert all(".zip" not in round_["pyspark"] for round_ in rounds), rounds
+    # The first round also warms the engine up; a worker then starts in about a second.
+    assert min(round_["seconds"] for round_ in rounds[1:]) < 5, rounds

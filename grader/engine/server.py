@@ -2,13 +2,14 @@
 
 Starting a JVM and a Spark session costs seconds on every run; a server started once keeps
 its JVM warm, and each grading worker attaches its own isolated session in well under a second.
-It runs under a small host process (`python -m grader.engine.server`) that stops it after
-`GRADER_ENGINE_IDLE_MINUTES` (default 30) without a grading, or on `grade engine stop`.
+It runs under a small host process (`python -m grader.engine.server`) that records who it is
+(see `registry`) and stops it after `GRADER_ENGINE_IDLE_MINUTES` (default 30) without a grading
+holding a lease on it (see `lease`), or on `grade engine stop`.
 """
 
 from __future__ import annotations
 
-import importlib.util
+import dataclasses
 import os
 import signal
 import subprocess
@@ -19,7 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader import paths
+from grader.engine.handshake import spark_connect_answers
+from grader.engine.lease import live_leases
+from grader.engine.registry import EngineIdentity, read_identity, runtime_dir
 from grader.engine.settings import LOCAL_ONLY_CONF, TINY_STREAM_CONF
+from grader.engine.spark_home import fast_worker_spark_home
 from grader.kafka.artifacts import fetched_connector_jars
 from grader.sandbox.confinement import confine, scratch_root
 from grader.services import Service, alive, port_open, tail
@@ -28,7 +33,7 @@ SERVER_CLASS = "org.apache.spark.sql.connect.service.SparkConnectServer"
 
 
 class EngineError(RuntimeError):
-    """The engine could not be started; the message says why and what to do."""
+    """The engine could not be started or used; the message says why and what to do."""
 
 
 @dataclass(frozen=True)
@@ -59,10 +64,17 @@ class EngineServer:
 
     @property
     def service(self) -> Service:
-        return Service(self.state_dir / "engine.pid", marker=f"--engine-port={self.port}")
+        """The host process, whichever checkout on this machine started it."""
+        return Service(runtime_dir(self.port) / "engine.pid", marker=f"--engine-port={self.port}")
+
+    def identity(self) -> EngineIdentity | None:
+        """Who the engine on the port is, while its host runs; None when no engine of a grader runs."""
+        identity = read_identity(self.port)
+        pid = self.service.running_pid()
+        return identity if identity is not None and identity.pid == pid else None
 
     def running(self) -> bool:
-        return self.service.running_pid() is not None and port_open(self.port)
+        return self.identity() is not None and port_open(self.port)
 
     def touch(self) -> None:
         """Mark the engine as used now, so the idle timer starts again."""
@@ -70,34 +82,38 @@ class EngineServer:
         self.last_used_file.touch()
 
     def start(self, timeout: float = 180.0) -> bool:
-        """Start the engine and wait until it accepts sessions. False if it already ran."""
-        if self.service.running_pid() is not None:
-            self.touch()
+        """Make sure this grader's engine serves on the port, and wait until it accepts sessions.
+
+        An engine that differs from the one this grader would start (see
+        `EngineIdentity.mismatch`) is restarted, unless gradings hold leases on it. Returns
+        False when a fitting engine already ran."""
+        identity = self.identity()
+        reason = identity and identity.mismatch()
+        if reason:
+            self._restart_unused(reason)
+        elif identity:
+            with suppress(OSError):  # its idle timer, which may be another checkout's
+                Path(identity.last_used_file).touch()
+            self._await_serving(identity.pid, timeout, launched=False)
             return False
         if port_open(self.port):
-            raise EngineError(
-                f"Port {self.port} is taken by another program; free it, or choose another port "
-                "with GRADER_ENGINE_PORT."
-            )
+            raise EngineError(self._port_taken())
         self.touch()
         pid = self.service.launch(
             [sys.executable, "-m", "grader.engine.server", f"--engine-port={self.port}"],
             self.log_file, self.state_dir,
         )
-        deadline = time.monotonic() + timeout
-        while not port_open(self.port):
-            if not alive(pid) or time.monotonic() > deadline:
-                with suppress(ProcessLookupError):
-                    os.killpg(pid, signal.SIGKILL)
-                self.service.pid_file.unlink(missing_ok=True)
-                raise EngineError(
-                    f"The Spark engine did not start; the end of its log ({self.log_file}):\n"
-                    f"{tail(self.log_file)}"
-                )
-            time.sleep(0.25)
+        self._await_serving(pid, timeout, launched=True)
         return True
 
     def stop(self) -> bool:
+        """Stop the engine on the port; refused while gradings hold leases. False if none ran."""
+        leases = live_leases(self.port)
+        if leases:
+            raise EngineError(
+                f"{len(leases)} grading(s) are using the Spark engine at {self.url}; stopping it "
+                "would fail them. Stop it once they have finished."
+            )
         return self.service.terminate(timeout=20.0)
 
     def ensure_running(self) -> str:
@@ -105,10 +121,45 @@ class EngineServer:
         self.start()
         return self.url
 
+    def _restart_unused(self, reason: str) -> None:
+        leases = live_leases(self.port)
+        if leases:
+            raise EngineError(
+                f"The Spark engine at {self.url} {reason}, and {len(leases)} grading(s) are using "
+                "it, so it cannot be replaced now. Grade again once they have finished (it is "
+                "restarted then), or set GRADER_ENGINE_PORT to another port for an engine of your own."
+            )
+        print(f"Restarting the Spark engine at {self.url}: it {reason}.", file=sys.stderr)
+        self.service.terminate(timeout=20.0)
 
-def server_command(port: int) -> list[str]:
-    """spark-submit of the Connect server, configured like the workers' local sessions."""
-    spark_home = Path(importlib.util.find_spec("pyspark").origin).parent
+    def _port_taken(self) -> str:
+        remote = ""
+        if spark_connect_answers(self.url, timeout=3.0):
+            remote = f" (a Spark Connect server answers there: to grade on it all the same, pass --remote {self.url})"
+        return (
+            f"Port {self.port} is taken by a program that is not this grader's Spark engine{remote}. "
+            "Stop that program (an engine of an older grader stops with `grade engine stop` in "
+            "its own checkout), or set GRADER_ENGINE_PORT to a free port."
+        )
+
+    def _await_serving(self, pid: int, timeout: float, launched: bool) -> None:
+        deadline = time.monotonic() + timeout
+        while not port_open(self.port):
+            if not alive(pid) or time.monotonic() > deadline:
+                if launched:
+                    with suppress(ProcessLookupError):
+                        os.killpg(pid, signal.SIGKILL)
+                    self.service.pid_file.unlink(missing_ok=True)
+                raise EngineError(
+                    f"The Spark engine did not start; the end of its log ({self.log_file}):\n"
+                    f"{tail(self.log_file)}"
+                )
+            time.sleep(0.25)
+
+
+def server_command(port: int, spark_home: Path, jars: list[Path]) -> list[str]:
+    """spark-submit of the Connect server, configured like the workers' local sessions; `jars`
+    (Spark's Kafka connector, once fetched) let the Kafka exercise run on the engine too."""
     conf = {
         **LOCAL_ONLY_CONF,
         **TINY_STREAM_CONF,
@@ -126,7 +177,6 @@ def server_command(port: int) -> list[str]:
         # have been tampered with (builtins patched, say). Each task forks a fresh one instead.
         "spark.python.worker.reuse": "false",
     }
-    jars = fetched_connector_jars()  # so the Kafka exercise runs on the engine too
     if jars:
         conf["spark.jars"] = ",".join(str(jar) for jar in jars)
     command = [str(spark_home / "bin" / "spark-submit"), "--class", SERVER_CLASS]
@@ -147,11 +197,14 @@ def host(port: int) -> int:
 
     Student code reaches the server too (queries, UDFs, foreachBatch functions run in its Python
     workers), so the server is confined like a worker: it writes only its state and the scratch
-    root where gradings keep their files, and reads no solutions, expectations or gradebooks."""
-    server = EngineServer.from_env()
-    spark_home = Path(importlib.util.find_spec("pyspark").origin).parent
-    command = server_command(port)
-    unconfined = confine(readable=[], writable=[scratch_root(), server.state_dir])
+    root where gradings keep their files, reads the leases but cannot forge them, and reads no
+    solutions, expectations or gradebooks."""
+    server = dataclasses.replace(EngineServer.from_env(), port=port)
+    spark_home = fast_worker_spark_home(server.state_dir)
+    jars = fetched_connector_jars()
+    command = server_command(port, spark_home, jars)
+    EngineIdentity.of_this_grader(os.getpid(), port, bool(jars), server.last_used_file).write()
+    unconfined = confine(readable=[runtime_dir(port)], writable=[scratch_root(), server.state_dir])
     if unconfined:
         print(f"engine not confined: {unconfined}", flush=True)
     env = {**os.environ, "SPARK_HOME": str(spark_home), "PYSPARK_PYTHON": sys.executable,
@@ -170,7 +223,8 @@ def host(port: int) -> int:
     signal.signal(signal.SIGINT, finish)
     while child.poll() is None:
         time.sleep(5)
-        if not port_open(port):  # still starting: idle time counts from when it serves
+        # Idle time counts from when it serves, and from when the last lease ended.
+        if not port_open(port) or live_leases(port):
             server.touch()
             continue
         idle = time.time() - server.last_used_file.stat().st_mtime if server.last_used_file.exists() else 0
@@ -178,7 +232,6 @@ def host(port: int) -> int:
             print(f"engine idle for {idle:.0f} s: stopping", flush=True)
             finish()
     return child.returncode
-
 
 
 def engine_for(choice: str | None = None) -> dict:
@@ -189,21 +242,16 @@ def engine_for(choice: str | None = None) -> dict:
     if choice == "local":
         return {"kind": "local"}
     if choice.startswith("sc://"):
-        host, _, port = choice.removeprefix("sc://").split("/")[0].split(";")[0].partition(":")
-        if not port_open(int(port or 15002), host):
+        if not spark_connect_answers(choice):
             raise EngineError(f"No Spark Connect server answers at {choice}: start it, or check the address.")
         return {"kind": "connect", "url": choice}
     if choice != "auto":
         raise EngineError(f"Unknown engine {choice!r}: use auto, local, or an sc://host:port URL.")
     server = EngineServer.from_env()
-    if port_open(server.port):  # ours, or another checkout's engine on this machine: share it
-        server.touch()
-        return {"kind": "connect", "url": server.url}
-    print(f"Starting the Spark engine at {server.url}; it stays warm for "
-          f"{server.idle_minutes:g} idle minutes (`grade engine stop` ends it)…", file=sys.stderr)
-    url = server.ensure_running()
-    server.touch()
-    return {"kind": "connect", "url": url}
+    if server.identity() is None and not port_open(server.port):
+        print(f"Starting the Spark engine at {server.url}; it stays warm for "
+              f"{server.idle_minutes:g} idle minutes (`grade engine stop` ends it)…", file=sys.stderr)
+    return {"kind": "connect", "url": server.ensure_running()}
 
 
 if __name__ == "__main__":

@@ -92,6 +92,14 @@ def jars(artifacts: ArtifactSet) -> list[Path]:
     return found
 
 
+def fetched(artifacts: ArtifactSet) -> bool:
+    """Whether the set is complete in the cache."""
+    try:
+        return bool(jars(artifacts))
+    except MissingArtifacts:
+        return False
+
+
 def connector_jars() -> list[Path]:
     """The jars to add to `spark.jars` so pyspark can read and write Kafka topics."""
     return jars(CONNECTOR)
@@ -100,10 +108,7 @@ def connector_jars() -> list[Path]:
 def fetched_connector_jars() -> list[Path]:
     """The connector's jars if they have been fetched, else none: Spark sessions add them when
     they can, so the Kafka exercises run, and the other exercises never need them."""
-    try:
-        return connector_jars()
-    except MissingArtifacts:
-        return []
+    return connector_jars() if fetched(CONNECTOR) else []
 
 
 def fetch(artifacts: ArtifactSet) -> list[Path]:

@@ -50,6 +50,7 @@ def _reports_errors(verb):
 
 @_reports_errors
 def _start(args: argparse.Namespace) -> int:
+    _fetch_missing()
     config = broker.BrokerConfig.from_env()
     if (not broker.status(config).running and args.bootstrap_servers != config.bootstrap
             and broker.reachable(args.bootstrap_servers)):
@@ -90,6 +91,14 @@ def _fetch(args: argparse.Namespace) -> int:
         jars = artifacts.fetch(artifact_set)
         print(f"{artifact_set.title}: {len(jars)} jars in {artifact_set.folder}")
     return 0
+
+
+def _fetch_missing() -> None:
+    """Download the broker's and the connector's jars unless they are in the cache already."""
+    for artifact_set in (artifacts.BROKER, artifacts.CONNECTOR):
+        if not artifacts.fetched(artifact_set):
+            print(f"Downloading the {artifact_set.title} jars (once)…", file=sys.stderr, flush=True)
+            artifacts.fetch(artifact_set)
 
 
 @_reports_errors
@@ -134,7 +143,8 @@ def _add_verbs(parser: argparse.ArgumentParser) -> None:
     verbs = parser.add_subparsers(dest="kafka_verb", required=True, metavar="VERB")
 
     verbs.add_parser(
-        "start", parents=[server], help="start the local broker (does nothing if one answers)",
+        "start", parents=[server],
+        help="start the local broker, fetching its jars first if needed (does nothing if one answers)",
     ).set_defaults(handler=_start)
     verbs.add_parser("stop", help="stop the local broker").set_defaults(handler=_stop)
     verbs.add_parser(

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import socket
+import subprocess
+import sys
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -127,3 +131,31 @@ def test_connector_jars_leave_out_what_pyspark_ships():
 def _artifact_id(jar_name: str) -> str:
     """`kafka-clients-3.9.2.jar` -> `kafka-clients` (the name before the dotted version)."""
     return re.sub(r"-\d+(\.\d+)+.*\.jar$", "", jar_name)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.timeout(300)
+def test_start_fetches_the_jars_it_lacks(tmp_path):
+    """On a fresh clone `grade kafka start` alone is enough. The broker's jars are copied in (they
+    are large); the connector's are fetched."""
+    with _skipped_when_not_fetched():
+        artifacts.jars(artifacts.BROKER)
+    cache = tmp_path / "cache"
+    shutil.copytree(artifacts.BROKER.folder, cache / artifacts.BROKER.folder_name)
+    env = {**os.environ, "GRADER_CACHE": str(cache), "GRADER_KAFKA_DATA": str(tmp_path / "data"),
+           "GRADER_KAFKA_PORT": str(_free_port()), "GRADER_KAFKA_CONTROLLER_PORT": str(_free_port())}
+    env.pop("GRADER_KAFKA_BOOTSTRAP", None)
+    kafka = [sys.executable, "-m", "grader", "kafka"]
+    try:
+        done = subprocess.run([*kafka, "start"], env=env, capture_output=True, text=True, timeout=240)
+        assert done.returncode == 0, done.stderr
+        assert f"Downloading the {artifacts.CONNECTOR.title} jars" in done.stderr
+        assert (cache / artifacts.CONNECTOR.folder_name / artifacts.MANIFEST).is_file()
+        assert "Kafka broker started" in done.stdout
+    finally:
+        subprocess.run([*kafka, "stop"], env=env, capture_output=True, timeout=60)

@@ -1,0 +1,84 @@
+"""Leases: a grading's claim on the warm engine, so the engine never stops under it.
+
+A grading holds a lease while it runs, whichever way it reached the engine (started it, found
+it, or was given its URL with `--remote`). A lease is a file naming the grading's process; the
+engine's host counts it while that process lives, so a grading that is killed leaves no lease
+that keeps the engine up for ever. The host stops only after its idle time without a lease.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+from grader.engine.handshake import address
+from grader.engine.registry import read_identity, runtime_dir
+
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def leases_dir(port: int) -> Path:
+    return runtime_dir(port) / "leases"
+
+
+@contextmanager
+def engine_lease(engine: dict) -> Iterator[None]:
+    """Hold a lease on the engine for the duration, when `engine` is a warm engine of this
+    machine; on any other engine (local, a remote server) do nothing."""
+    lease = _lease_file(engine)
+    if lease is None:
+        yield
+        return
+    _prune(lease.parent)
+    lease.write_text(f"{os.getpid()} {_start_time(os.getpid())}\n")
+    try:
+        yield
+    finally:
+        lease.unlink(missing_ok=True)
+
+
+def live_leases(port: int) -> list[Path]:
+    """The leases on the engine at `port` whose grading still runs."""
+    try:
+        leases = list(leases_dir(port).iterdir())
+    except OSError:
+        return []
+    return [lease for lease in leases if _holder_runs(lease)]
+
+
+def _lease_file(engine: dict) -> Path | None:
+    if engine.get("kind") != "connect":
+        return None
+    host, port = address(engine["url"])
+    if host not in LOCAL_HOSTS or read_identity(port) is None:
+        return None
+    folder = leases_dir(port)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+
+def _prune(folder: Path) -> None:
+    """Remove the leases of gradings that were killed before they could remove their own."""
+    for lease in folder.iterdir():
+        if not _holder_runs(lease):
+            lease.unlink(missing_ok=True)
+
+
+def _holder_runs(lease: Path) -> bool:
+    """Whether the process that took `lease` still runs (its start time rules out a reused pid)."""
+    with suppress(OSError, ValueError):
+        pid, started = lease.read_text().split()
+        return _start_time(int(pid)) == started
+    return False
+
+
+def _start_time(pid: int) -> str | None:
+    """When `pid` started, in clock ticks since boot; None if it is gone (or a zombie)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return None if fields[0] == "Z" else fields[19]

@@ -1,0 +1,79 @@
+"""Who runs the engine on a port: a record every checkout on this machine finds.
+
+The host process writes an `EngineIdentity` when it starts, in a folder per port outside any
+checkout (so a grading in another checkout, or the student bundle, recognises the engine too).
+A port that is open without a live identity is held by some other program, and an engine
+whose identity differs from what this grader would start is not silently shared.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from importlib import metadata
+from pathlib import Path
+
+from grader.kafka.artifacts import fetched_connector_jars
+
+
+def runtime_dir(port: int) -> Path:
+    """The folder of the engine on `port`: its pid file, identity and leases."""
+    return Path(tempfile.gettempdir()) / f"streaming-grader-engines-{os.getuid()}" / str(port)
+
+
+def grader_version() -> str:
+    try:
+        return metadata.version("streaming-grader")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def pyspark_version() -> str:
+    """Read from the installed package's metadata, so the grading parent needs no pyspark import."""
+    try:
+        return metadata.version("pyspark")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+@dataclass(frozen=True)
+class EngineIdentity:
+    """What a running engine is: its host process, and what it was started with."""
+
+    pid: int
+    port: int
+    grader_version: str
+    pyspark_version: str
+    kafka_connector: bool  # whether Spark's Kafka connector jars were given to the server
+    last_used_file: str  # the host's idle timer, which a grading touches when it attaches
+
+    @classmethod
+    def of_this_grader(cls, pid: int, port: int, kafka_connector: bool, last_used_file: Path) -> EngineIdentity:
+        return cls(pid, port, grader_version(), pyspark_version(), kafka_connector, str(last_used_file))
+
+    def write(self) -> None:
+        path = runtime_dir(self.port) / "engine.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".partial")
+        partial.write_text(json.dumps(asdict(self)))
+        partial.replace(path)
+
+    def mismatch(self) -> str | None:
+        """Why this grader should not grade on the engine, as the end of a sentence, or None."""
+        if self.grader_version != grader_version():
+            return f"was started by grader {self.grader_version} (this is {grader_version()})"
+        if self.pyspark_version != pyspark_version():
+            return f"runs pyspark {self.pyspark_version} (this grader uses {pyspark_version()})"
+        if not self.kafka_connector and fetched_connector_jars():
+            return "was started without Spark's Kafka connector, which has been fetched since"
+        return None
+
+
+def read_identity(port: int) -> EngineIdentity | None:
+    """The identity recorded for `port`, whether or not its host still runs."""
+    try:
+        return EngineIdentity(**json.loads((runtime_dir(port) / "engine.json").read_text()))
+    except (OSError, ValueError, TypeError):
+        return None
