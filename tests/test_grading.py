@@ -124,7 +124,7 @@ def test_on_the_warm_engine_two_workers_grade_tasks_at_once(tmp_path):
     assert result is not None, stderr
     assert [t["status"] for t in result["tests"]] == ["failed"] * 3
     assert all("returned None" in t["output"] for t in result["tests"])
-    assert most == 2
+    assert most >= 2  # side by side; a lane the engine failed may respawn its worker
 
 
 def worker_jobs() -> set[bytes]:
