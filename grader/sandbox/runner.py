@@ -95,11 +95,11 @@ class QueryGroup:
 class TaskRun:
     """One task's arguments, folders (or topics) and query name, and how to read back its results."""
 
-    def __init__(self, spark: SparkSession, task: Task, workdir: Path):
+    def __init__(self, spark: SparkSession, task: Task, workdir: Path, scenario: str | None = None):
         self.spark = spark
         self.task = task
         self.workdir = workdir
-        self.scenario = load_scenario(task.scenario)
+        self.scenario = load_scenario(scenario or task.scenario)
         self.streams = StreamFolders(self.scenario, workdir)
         self.query_name = self.name_for("")
         self.checkpoint = workdir / "checkpoint"
@@ -250,8 +250,10 @@ class TaskRun:
             self._kafka.close()
 
 
-def run_task(spark: SparkSession, task: Task, module: types.ModuleType, workdir: Path, timeout: float) -> Outcome:
-    """Call the student's function for `task` and run what it returns through the scenario."""
+def run_task(spark: SparkSession, task: Task, module: types.ModuleType, workdir: Path, timeout: float,
+             scenario: str | None = None) -> Outcome:
+    """Call the student's function for `task` and run what it returns through `scenario` (by
+    default the task's public one)."""
     started = time.monotonic()
     printed = CappedText()
     function = getattr(module, task.name, None)
@@ -266,7 +268,7 @@ def run_task(spark: SparkSession, task: Task, module: types.ModuleType, workdir:
     run = None
     try:
         with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
-            run = TaskRun(spark, task, workdir)
+            run = TaskRun(spark, task, workdir, scenario)
             arguments = run.arguments()
             run.prepare()
             stage = "call"

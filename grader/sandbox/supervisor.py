@@ -36,13 +36,15 @@ LOG_TAIL = 1500
 
 @dataclass(frozen=True)
 class Run:
-    """One task of one exercise, taken from one submission file."""
+    """One task of one exercise, taken from one submission file, run on `scenario` (by
+    default the task's public one)."""
 
     id: str
     exercise: int
     task: str
     submission: Path
     timeout: float
+    scenario: str | None = None
 
 
 class PoolClosed(RuntimeError):
@@ -118,6 +120,7 @@ class WorkerPool:
                     "task": r.task,
                     "submission": str(r.submission.resolve()),
                     "timeout": r.timeout,
+                    "scenario": r.scenario,
                 }
                 for r in runs
             ],

@@ -20,6 +20,7 @@ from grader import catalog
 from grader import outcome as kinds
 from grader.outcome import Outcome
 from grader.paths import STREAMS
+from grader.spec import scenario_path
 from grader.sandbox.confinement import confine
 from grader.sandbox.limits import limit_file_size
 from grader.sandbox.loader import LoadError, load_submission
@@ -63,7 +64,7 @@ class Worker:
         signal.signal(signal.SIGALRM, _raise_timeout)
         signal.setitimer(signal.ITIMER_REAL, entry["timeout"])
         try:
-            outcome = run_task(spark, task, module, workdir, entry["timeout"])
+            outcome = run_task(spark, task, module, workdir, entry["timeout"], entry.get("scenario"))
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
         return dataclasses.replace(outcome, skipped=module.__skipped__)
@@ -104,7 +105,9 @@ def main(argv: list[str]) -> int:
     results = os.fdopen(int(argv[1]), "w", encoding="utf-8")
     # Before any student code: from here on, only the submissions, the fixture streams and this
     # worker's own folder are reachable, by it and by any process it starts (a local JVM too).
-    confine(readable=[Path(run["submission"]) for run in job["runs"]] + [STREAMS],
+    # A hidden scenario's file is readable only by the workers that run it.
+    hidden = [scenario_path(run["scenario"]) for run in job["runs"] if run.get("scenario")]
+    confine(readable=[Path(run["submission"]) for run in job["runs"]] + [STREAMS, *hidden],
             writable=[Path(job["workdir"])])
     limit_file_size()
     sys.stdin = open(os.devnull)
