@@ -51,9 +51,11 @@ def start_multiples_of_three(rate: DataFrame, query_name: str, checkpoint: str) 
 
     Start a query that keeps the rows whose `value` is a multiple of 3.
 
-    Columns `timestamp` and `value`, written to a memory sink named `query_name`, in the
-    output mode that suits a query without aggregation, with
-    `.option("checkpointLocation", checkpoint)`. Return the started query.
+    Columns `timestamp` and `value`, written to a memory sink named `query_name`, with
+    `.option("checkpointLocation", checkpoint)`, in an output mode that writes each row
+    once, when it arrives: append, the mode for a query without aggregation (update is
+    accepted too: with no aggregation no row is ever updated, so it writes the same rows).
+    Return the started query.
 
     Example: values 0-11 give the rows with values 0, 3, 6 and 9.
     """

@@ -69,7 +69,8 @@ def start_two_queries(views: DataFrame, counts_name: str, counts_checkpoint: str
 
     1. Views per page (`page`, `count`) in complete mode, named `counts_name`, with
        checkpoint `counts_checkpoint`;
-    2. the views themselves in append mode, named `views_name`, with checkpoint
+    2. the views themselves in append mode (update is accepted too: with no
+       aggregation it writes the same rows), named `views_name`, with checkpoint
        `views_checkpoint`.
     Each query needs its own checkpoint. The grader finds both in `spark.streams.active`.
     """

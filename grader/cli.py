@@ -2,11 +2,12 @@
 
     grade exercise-3                      grade your exercises/ folder
     grade exercise-3 --submission PATH    grade another folder of exercise modules, or one file
+    grade exercise-3 --hidden             instructors: also run the hidden scenarios
     grade all                             every exercise
     grade batch SUBMISSIONS --out RESULTS grade a class: gradebook, exports, report.html
     grade record [exercise-N ...]         store what the solutions and known mistakes produce
-    grade verify [exercise-N ...]         prove solutions pass and known mistakes are caught
-    grade bundle OUT                      the student bundle: no solution code inside
+    grade verify [exercise-N ...]         prove solutions pass, known mistakes and parameter mutants are caught
+    grade bundle OUT                      the student bundle: no solution code, no hidden scenario inside
     grade generate [--check]              write (or check) the stubs and notebooks in exercises/
     grade engine start|stop|status        the warm Spark engine (started by grading when needed)
     grade kafka start|stop|status|...     a local Kafka broker for the Kafka exercises
@@ -48,7 +49,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     result = grade(exercises, submission, engine_for(args.remote or args.engine), timeout=args.timeout,
-                   lanes=args.parallel)
+                   lanes=args.parallel, hidden=args.hidden)
     if args.json:
         print(json.dumps(result.to_dict(), indent=2))
     else:
@@ -68,11 +69,11 @@ def cmd_record(args: argparse.Namespace) -> int:
 
     for exercise in _exercise_list(args.exercises):
         try:
-            path = record(exercise, Path(args.solutions) if args.solutions else None)
+            written = record(exercise, Path(args.solutions) if args.solutions else None)
         except RecordingError as error:
             print(f"grade record: {error}", file=sys.stderr)
             return 1
-        print(f"recorded {exercise.id} → {path.relative_to(paths.PROJECT_ROOT)}")
+        print(f"recorded {exercise.id} → " + ", ".join(str(p.relative_to(paths.PROJECT_ROOT)) for p in written))
     return 0
 
 
@@ -81,11 +82,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
     failed = False
     for exercise in _exercise_list(args.exercises):
-        problems = verify(exercise, Path(args.solutions) if args.solutions else None)
-        failed = failed or bool(problems)
-        print(f"{exercise.id}: " + ("ok" if not problems else f"{len(problems)} problem(s)"))
-        for problem in problems:
-            print(f"  - {problem}")
+        found = verify(exercise, Path(args.solutions) if args.solutions else None, with_mutants=args.mutants)
+        failed = failed or bool(found.problems)
+        status = "ok" if not found.problems else f"{len(found.problems)} problem(s)"
+        print(f"{exercise.id}: {status}" + (f" ({found.mutants})" if args.mutants else ""), flush=True)
+        for problem in found.problems:
+            print(f"  - {problem}", flush=True)
     return 1 if failed else 0
 
 
@@ -124,7 +126,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
               "and write whatever you can.", file=sys.stderr)
     engine = engine_for(args.remote or args.engine)
     # Submissions are graded side by side already: each one's tasks run one after another.
-    grade_args = ["--parallel", "1"]
+    # Instructor grading: every task also runs on its hidden scenarios.
+    grade_args = ["--parallel", "1", "--hidden"]
     grade_args += ["--remote", engine["url"]] if engine["kind"] == "connect" else ["--engine", "local"]
     if args.timeout:
         grade_args += ["--timeout", str(args.timeout)]
@@ -135,10 +138,14 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 
 def cmd_bundle(args: argparse.Namespace) -> int:
-    from grader.authoring.bundle import build_bundle
+    from grader.authoring.bundle import HiddenDataInBundle, build_bundle
 
-    files = build_bundle(Path(args.out))
-    print(f"Student bundle: {len(files)} files in {args.out} (no solutions).")
+    try:
+        files = build_bundle(Path(args.out))
+    except HiddenDataInBundle as error:
+        print(f"grade bundle: {error}", file=sys.stderr)
+        return 1
+    print(f"Student bundle: {len(files)} files in {args.out} (no solutions, no hidden scenarios).")
     return 0
 
 
@@ -189,6 +196,8 @@ def build_parser() -> argparse.ArgumentParser:
     verify = verbs.add_parser("verify", help="check that the solutions pass and every known mistake is caught")
     verify.add_argument("exercises", nargs="*", help="exercise-N ... (default: all)")
     verify.add_argument("--solutions", help="folder of reference solutions (default: solutions/)")
+    verify.add_argument("--no-mutants", dest="mutants", action="store_false",
+                        help="skip grading the parameter mutants of each reference (faster, proves less)")
     verify.set_defaults(handler=cmd_verify)
 
     generate = verbs.add_parser("generate", help="write the student stubs and notebooks from the declarations")
@@ -235,6 +244,9 @@ def grade_parser() -> argparse.ArgumentParser:
                         help="auto: the warm local engine, started when needed (default); "
                              "local: a fresh Spark inside the grading process")
     parser.add_argument("--remote", metavar="sc://HOST:PORT", help="grade on a running Spark Connect server")
+    parser.add_argument("--hidden", action="store_true",
+                        help="instructors: also run each task's hidden scenarios (needs fixtures/hidden, "
+                             "which students do not have); a task then passes only on every scenario")
     parser.add_argument("--parallel", type=int, metavar="N",
                         help="tasks graded at once (default: 2 on a Spark Connect engine, 1 on a local one)")
     return parser

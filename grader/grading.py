@@ -40,11 +40,13 @@ def grade(
     workdir: Path | None = None,
     timeout: float | None = None,
     lanes: int | None = None,
+    hidden: bool = False,
 ) -> GradeResult:
     """Grade `exercises` of `submission` (a folder of exercise modules, or one file).
 
     `timeout` replaces every task's own time limit (seconds), for example to fail hangs faster.
     `lanes` is how many workers grade tasks at once (default: see `default_lanes`).
+    `hidden` (instructor grading) runs each task on its hidden scenarios too.
     """
     engine = engine or engine_for()
     plugin = GradingPlugin(
@@ -55,6 +57,7 @@ def grade(
         expected_dir=expected_dir,
         timeout=timeout,
         lanes=lanes or default_lanes(engine),
+        hidden=hidden,
     )
     args = [
         str(CHECKS_DIR / "test_tasks.py"),

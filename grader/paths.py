@@ -12,6 +12,10 @@ SOLUTIONS = PROJECT_ROOT / "solutions"
 FIXTURES = PROJECT_ROOT / "fixtures"
 STREAMS = FIXTURES / "streams"
 EXPECTED = FIXTURES / "expected"
+# Scenarios and their expected outcomes that students never receive (`grade bundle` leaves them out).
+HIDDEN = FIXTURES / "hidden"
+HIDDEN_STREAMS = HIDDEN / "streams"
+HIDDEN_EXPECTED = HIDDEN / "expected"
 WRONG_ANSWERS = PROJECT_ROOT / "tests" / "wrong_answers"
 CACHE = Path(os.environ.get("GRADER_CACHE", PROJECT_ROOT / ".cache"))
 # Grading runs' files: streams fed to Spark, checkpoints, sinks. One machine-wide root per user,

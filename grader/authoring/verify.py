@@ -1,27 +1,80 @@
 """`grade verify`: prove the checks tell right from wrong, for CI on the solutions branch.
 
 Every stub must fail as not implemented; fresh runs of the reference solution must match the
-stored expectations exactly (so grading is deterministic and the store is in sync); every known
-mistake must fail its task with its own message; a task no wrong answer fails is reported,
-since nothing shows its check can fail.
+stored expectations exactly, on the public scenario and on each hidden one (so grading is
+deterministic and the stores are in sync); every known mistake must fail its task with its own
+message; a task no wrong answer fails is reported, since nothing shows its check can fail.
+
+With mutants (the default), every parameter mutant of each task's reference (see
+`grader.authoring.mutants`) is graded on the task's public scenario, once: one that earns full
+marks is reported, naming the parameter, unless the task declares the change an accepted
+equivalent. The public data is what must tell them apart, so that a student whose answer is off
+by one parameter sees why in their own feedback, before any hidden scenario is run.
 """
 
 from __future__ import annotations
 
+import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader import outcome as kinds
 from grader import paths
-from grader.authoring.record import mistake_file, run_reference_and_mistakes
+from grader.authoring.mutants import Mutant, mutants
+from grader.authoring.record import mistake_file, reference_and_mistake_runs, run_all, run_id
+from grader.grading import submission_file
 from grader.judge import judge
 from grader.judge.compare import same_tables
-from grader.judge.expected import StaleExpectation, expectation_for
-from grader.spec import Collect, Exercise, load_scenario
+from grader.judge.expected import StaleExpectation, entry_key, expectation_for
+from grader.outcome import Outcome
+from grader.sandbox.supervisor import Run
+from grader.spec import Collect, Exercise, Task, load_scenario
+
+
+@dataclass
+class MutantCounts:
+    generated: int = 0
+    caught: int = 0
+    equivalent: int = 0
+    surviving: int = 0
+
+    def __str__(self) -> str:
+        return (f"{self.generated} mutants: {self.caught} caught, {self.equivalent} accepted as "
+                f"equivalent, {self.surviving} surviving")
+
+
+@dataclass
+class Verification:
+    """Every problem found, as sentences (none: the exercise's checks hold), and how its mutants fared."""
+
+    problems: list[str] = field(default_factory=list)
+    mutants: MutantCounts = field(default_factory=MutantCounts)
 
 
 def verify(exercise: Exercise, solutions: Path | None = None, engine: dict | None = None,
-           expected_dir: Path | None = None, wrong_answers: Path | None = None) -> list[str]:
-    """Every problem found, as sentences; an empty list means the exercise's checks hold."""
+           expected_dir: Path | None = None, wrong_answers: Path | None = None,
+           with_mutants: bool = True) -> Verification:
+    result = Verification(_missing_files(exercise, wrong_answers))
+    if result.problems:
+        return result
+    solution = submission_file(exercise, solutions or paths.SOLUTIONS)
+    with tempfile.TemporaryDirectory(prefix="mutants-") as folder:
+        checked = _mutant_runs(exercise, solution, Path(folder)) if with_mutants else {}
+        runs = reference_and_mistake_runs(exercise, solutions or paths.SOLUTIONS, wrong_answers, stubs=paths.EXERCISES)
+        outcomes = run_all(runs + list(checked), engine)
+    for task in exercise.tasks:
+        try:
+            expected = {s: expectation_for(exercise, task, expected_dir, s) for s in task.scenarios}
+        except StaleExpectation as error:
+            result.problems.append(str(error))
+            continue
+        result.problems += _task_problems(exercise, task, outcomes, expected)
+        task_mutants = {run.id: mutant for run, mutant in checked.items() if run.task == task.name}
+        _judge_mutants(exercise, task, task_mutants, outcomes, expected[task.scenario], result)
+    return result
+
+
+def _missing_files(exercise: Exercise, wrong_answers: Path | None) -> list[str]:
     problems = []
     for task in exercise.tasks:
         if not task.mistakes:
@@ -30,33 +83,69 @@ def verify(exercise: Exercise, solutions: Path | None = None, engine: dict | Non
             if not mistake_file(exercise, mistake.id, wrong_answers).is_file():
                 problems.append(f"{exercise.id} / {task.name}: wrong answer {mistake.id} has no file "
                                 f"{mistake_file(exercise, mistake.id, wrong_answers)}.")
-    if problems:
-        return problems
-    outcomes = run_reference_and_mistakes(exercise, solutions or paths.SOLUTIONS, engine, wrong_answers,
-                                          stubs=paths.EXERCISES)
-    for task in exercise.tasks:
-        where = f"{exercise.id} / {task.name}"
-        try:
-            expected = expectation_for(exercise, task, expected_dir)
-        except StaleExpectation as error:
-            problems.append(str(error))
-            continue
-        scenario = load_scenario(task.scenario)
-        stub = outcomes[f"{task.name}!stub"].failure
-        if stub is None or stub.kind != kinds.NOT_IMPLEMENTED:
-            problems.append(f"{where}: the stub does not fail as not implemented: {stub.message if stub else 'it passes'}")
-        reference = outcomes[task.name]
-        verdict = judge(task, scenario, reference, expected)
-        if not verdict.passed:
-            problems.append(f"{where}: the reference solution fails its own check: {verdict.summary}")
-        ordered = isinstance(task.output, Collect) and task.output.ordered
-        if reference.failure is None and not same_tables(expected.reference.snapshots, reference.snapshots, ordered):
-            problems.append(f"{where}: a fresh run of the reference differs from the stored one (not deterministic?).")
-        for mistake in task.mistakes:
-            verdict = judge(task, scenario, outcomes[f"{task.name}!{mistake.id}"], expected)
-            if verdict.passed:
-                problems.append(f"{where}: wrong answer {mistake.id} passes the check.")
-            elif verdict.mistake != mistake.id:
-                named = f"as {verdict.mistake}" if verdict.mistake else "without naming it"
-                problems.append(f"{where}: wrong answer {mistake.id} fails, but {named}: {verdict.summary}")
     return problems
+
+
+def _mutant_runs(exercise: Exercise, solution: Path, folder: Path) -> dict[Run, Mutant]:
+    """One run per mutant of each task's function, on the task's public scenario."""
+    source = solution.read_text()
+    runs = {}
+    for task in exercise.tasks:
+        for index, mutant in enumerate(mutants(source, task.name)):
+            path = folder / f"{task.name}-{index}.py"
+            path.write_text(mutant.source)
+            runs[Run(run_id(task, variant=f"mutant-{index}"), exercise.number, task.name, path, task.timeout)] = mutant
+    return runs
+
+
+def _task_problems(exercise: Exercise, task: Task, outcomes: dict[str, Outcome], expected: dict) -> list[str]:
+    problems = []
+    where = f"{exercise.id} / {task.name}"
+    stub = outcomes[run_id(task, variant="stub")].failure
+    if stub is None or stub.kind != kinds.NOT_IMPLEMENTED:
+        problems.append(f"{where}: the stub does not fail as not implemented: {stub.message if stub else 'it passes'}")
+    ordered = isinstance(task.output, Collect) and task.output.ordered
+    for name in task.scenarios:
+        scenario, stored = load_scenario(name), expected[name]
+        reference = outcomes[run_id(task, name)]
+        on = f"{exercise.id} / {entry_key(task, name)}"
+        verdict = judge(task, scenario, reference, stored)
+        if not verdict.passed:
+            problems.append(f"{on}: the reference solution fails its own check: {verdict.summary}")
+        if reference.failure is None and not same_tables(stored.reference.snapshots, reference.snapshots, ordered):
+            problems.append(f"{on}: a fresh run of the reference differs from the stored one (not deterministic?).")
+    scenario, stored = load_scenario(task.scenario), expected[task.scenario]
+    for mistake in task.mistakes:
+        verdict = judge(task, scenario, outcomes[run_id(task, variant=mistake.id)], stored)
+        if verdict.passed:
+            problems.append(f"{where}: wrong answer {mistake.id} passes the check.")
+        elif verdict.mistake != mistake.id:
+            named = f"as {verdict.mistake}" if verdict.mistake else "without naming it"
+            problems.append(f"{where}: wrong answer {mistake.id} fails, but {named}: {verdict.summary}")
+    return problems
+
+
+def _judge_mutants(exercise: Exercise, task: Task, task_mutants: dict[str, Mutant], outcomes: dict[str, Outcome],
+                   expected, result: Verification) -> None:
+    """Count the task's mutants; report each that earns full marks and is no declared equivalent."""
+    scenario = load_scenario(task.scenario)
+    survived = set()
+    for id_, mutant in task_mutants.items():
+        result.mutants.generated += 1
+        if not judge(task, scenario, outcomes[id_], expected).passed:
+            result.mutants.caught += 1
+        elif mutant.change in task.equivalents:
+            result.mutants.equivalent += 1
+            survived.add(mutant.change)
+        else:
+            result.mutants.surviving += 1
+            result.problems.append(
+                f"{exercise.id} / {task.name}: the mutant with {mutant.description} of the reference earns "
+                f"full marks: scenario {task.scenario} cannot tell it from the asked answer. Add rows to "
+                f"fixtures/streams/{task.scenario}.toml that tell them apart, or, if it is as right, "
+                "declare the change in the task's `equivalents`."
+            )
+    if task_mutants:
+        for change in sorted(set(task.equivalents) - survived):
+            result.problems.append(f"{exercise.id} / {task.name}: `equivalents` declares {change!r}, which is no "
+                                   "mutant earning full marks: remove it, or correct its text.")

@@ -90,6 +90,7 @@ EXERCISE = Exercise(
             params={"lines": StaticOf("lines")},
             output=Collect(),
             scenario="words",
+            hidden_scenarios=("words_edges",),
             doc="""
             Count the words of a batch DataFrame of text lines.
 

@@ -22,6 +22,7 @@ EXERCISE = Exercise(
             params={"spark": Spark(), "folder": FolderOf("lines")},
             output=MemorySink("append"),
             scenario="words",
+            hidden_scenarios=("words_edges",),
             doc="""
             Read the text files that arrive in `folder` as a stream.
 
@@ -42,6 +43,7 @@ EXERCISE = Exercise(
             params={"lines": StreamOf("lines")},
             output=MemorySink("complete"),
             scenario="words",
+            hidden_scenarios=("words_edges",),
             doc="""
             Count words on a stream of lines, with the rules of exercise 1.
 
@@ -64,6 +66,7 @@ EXERCISE = Exercise(
             params={"lines": StreamOf("lines"), "query_name": QueryName(), "checkpoint": Checkpoint()},
             output=StartedQuery(),
             scenario="words",
+            hidden_scenarios=("words_edges",),
             doc="""
             Start the streaming word count yourself, in update mode, into a memory sink.
 

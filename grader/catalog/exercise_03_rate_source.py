@@ -70,13 +70,17 @@ EXERCISE = Exercise(
             doc="""
             Start a query that keeps the rows whose `value` is a multiple of 3.
 
-            Columns `timestamp` and `value`, written to a memory sink named `query_name`, in the
-            output mode that suits a query without aggregation, with
-            `.option("checkpointLocation", checkpoint)`. Return the started query.
+            Columns `timestamp` and `value`, written to a memory sink named `query_name`, with
+            `.option("checkpointLocation", checkpoint)`, in an output mode that writes each row
+            once, when it arrives: append, the mode for a query without aggregation (update is
+            accepted too: with no aggregation no row is ever updated, so it writes the same rows).
+            Return the started query.
 
             Example: values 0-11 give the rows with values 0, 3, 6 and 9.
             """,
             concept="A query without aggregation runs in append mode: each row is written once, when it arrives.",
+            equivalents={"output mode 'append' → 'update'": "Without an aggregation no row is ever updated, "
+                         "so update mode writes exactly the rows append mode writes."},
             mistakes=(
                 Mistake("complete_mode", "Complete mode is only for aggregations; a query that filters rows writes each row once, in append mode."),
             ),

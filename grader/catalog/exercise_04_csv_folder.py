@@ -23,6 +23,7 @@ EXERCISE = Exercise(
             params={"spark": Spark(), "folder": FolderOf("people")},
             output=MemorySink("append"),
             scenario="people",
+            hidden_scenarios=("people_edges",),
             doc="""
             Read the CSV files arriving in `folder` as a stream.
 
@@ -44,6 +45,7 @@ EXERCISE = Exercise(
             params={"people": StreamOf("people")},
             output=MemorySink("append"),
             scenario="people",
+            hidden_scenarios=("people_edges",),
             doc="""
             Keep the people aged 18 or more.
 
@@ -64,6 +66,7 @@ EXERCISE = Exercise(
             params={"people": StreamOf("people")},
             output=MemorySink("complete"),
             scenario="people",
+            hidden_scenarios=("people_edges",),
             doc="""
             Count people per age group, over all files so far.
 
@@ -84,6 +87,7 @@ EXERCISE = Exercise(
             params={"people": StreamOf("people"), "query_name": QueryName(), "checkpoint": Checkpoint()},
             output=StartedQuery(),
             scenario="people",
+            hidden_scenarios=("people_edges",),
             doc="""
             Start the `age_groups` count as a query in update mode.
 

@@ -35,6 +35,7 @@ EXERCISE = Exercise(
             params={"clicks": StreamOf("clicks")},
             output=MemorySink("complete"),
             scenario="clicks",
+            hidden_scenarios=("clicks_edges",),
             doc="""
             Count the clicks on each page per minute of event time.
 
@@ -62,6 +63,7 @@ EXERCISE = Exercise(
             params={"clicks": StreamOf("clicks")},
             output=MemorySink("update"),
             scenario="clicks",
+            hidden_scenarios=("clicks_edges",),
             doc="""
             Count the clicks on each page in 1-minute windows that start every 30 seconds.
 
@@ -87,6 +89,7 @@ EXERCISE = Exercise(
             params={"clicks": StreamOf("clicks")},
             output=MemorySink("complete"),
             scenario="clicks",
+            hidden_scenarios=("clicks_edges",),
             doc="""
             Count each user's clicks per session, a session ending after 30 seconds without a click.
 
@@ -114,6 +117,7 @@ EXERCISE = Exercise(
             params={"clicks": StreamOf("clicks"), "query_name": QueryName(), "checkpoint": Checkpoint()},
             output=StartedQuery(),
             scenario="clicks",
+            hidden_scenarios=("clicks_edges",),
             doc="""
             Start the `user_sessions` count as a query yourself, into a memory sink.
 

@@ -41,6 +41,7 @@ EXERCISE = Exercise(
             params={"readings": StreamOf("readings")},
             output=MemorySink("append"),
             scenario="readings",
+            hidden_scenarios=("readings_edges",),
             doc="""
             Count the readings of each sensor per minute of event time, writing each minute once.
 
@@ -68,6 +69,7 @@ EXERCISE = Exercise(
             params={"readings": StreamOf("readings")},
             output=MemorySink("update"),
             scenario="readings",
+            hidden_scenarios=("readings_edges",),
             doc="""
             The same count per sensor and minute, written every time it changes.
 
@@ -93,6 +95,7 @@ EXERCISE = Exercise(
             params={"readings": StreamOf("readings"), "query_name": QueryName(), "checkpoint": Checkpoint()},
             output=StartedQuery(),
             scenario="readings",
+            hidden_scenarios=("readings_edges",),
             doc="""
             Start the `closed_window_counts` count as a query that writes each window once,
             with its final count.

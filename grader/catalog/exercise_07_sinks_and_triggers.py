@@ -103,11 +103,14 @@ EXERCISE = Exercise(
 
             1. Views per page (`page`, `count`) in complete mode, named `counts_name`, with
                checkpoint `counts_checkpoint`;
-            2. the views themselves in append mode, named `views_name`, with checkpoint
+            2. the views themselves in append mode (update is accepted too: with no
+               aggregation it writes the same rows), named `views_name`, with checkpoint
                `views_checkpoint`.
             Each query needs its own checkpoint. The grader finds both in `spark.streams.active`.
             """,
             concept="Each query has its own name and checkpoint; spark.streams.active lists those running.",
+            equivalents={"output mode 'append' → 'update'": "The views query has no aggregation, so no row "
+                         "is ever updated: update mode writes exactly the rows append mode writes."},
             mistakes=(
                 Mistake("shared_checkpoint", "Both queries use the same checkpoint folder; each query needs its own, or Spark refuses to start the second one."),
             ),

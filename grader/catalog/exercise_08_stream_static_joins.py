@@ -35,6 +35,7 @@ EXERCISE = Exercise(
             params={"clicks": StreamOf("clicks"), "prices": StaticOf("prices")},
             output=MemorySink("append"),
             scenario="ad_clicks",
+            hidden_scenarios=("ad_clicks_edges",),
             doc="""
             Give each click the price of its ad in the click's country.
 
@@ -61,6 +62,7 @@ EXERCISE = Exercise(
             params={"clicks": StreamOf("clicks"), "ads": StaticOf("ads")},
             output=MemorySink("append"),
             scenario="ad_clicks",
+            hidden_scenarios=("ad_clicks_edges",),
             doc="""
             Add the advertiser to every click, keeping the clicks on ads the table does not know.
 
@@ -88,6 +90,7 @@ EXERCISE = Exercise(
             params={"clicks": StreamOf("clicks"), "prices": StaticOf("prices")},
             output=MemorySink("append"),
             scenario="ad_clicks",
+            hidden_scenarios=("ad_clicks_edges",),
             doc="""
             Keep the clicks on ads that are on the price list, in any country.
 

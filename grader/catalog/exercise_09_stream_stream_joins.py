@@ -43,6 +43,7 @@ EXERCISE = Exercise(
             params={"impressions": StreamOf("impressions"), "clicks": StreamOf("clicks")},
             output=MemorySink("append"),
             scenario="ad_impressions_clicks",
+            hidden_scenarios=("impressions_clicks_edges",),
             doc="""
             Pair every impression with every click on the same ad, as the course's inner join.
 
@@ -67,6 +68,7 @@ EXERCISE = Exercise(
             params={"impressions": StreamOf("impressions"), "clicks": StreamOf("clicks")},
             output=MemorySink("append"),
             scenario="ad_impressions_clicks",
+            hidden_scenarios=("impressions_clicks_edges",),
             doc="""
             Match impressions with the clicks that follow within a minute, keeping every impression.
 
@@ -103,6 +105,7 @@ EXERCISE = Exercise(
             params={"impressions": StreamOf("impressions"), "clicks": StreamOf("clicks")},
             output=MemorySink("append"),
             scenario="ad_impressions_clicks",
+            hidden_scenarios=("impressions_clicks_edges",),
             doc="""
             Keep the impressions that were clicked within a minute, each once.
 

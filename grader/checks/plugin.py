@@ -3,24 +3,43 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from grader.judge import Verdict
-from grader.judge.expected import Expectation, StaleExpectation, expectation_for
+from grader.judge.expected import Expectation, StaleExpectation, entry_key, expectation_for, is_hidden
 from grader import outcome as kinds
 from grader.outcome import Outcome
 from grader.report.model import GradeResult, TaskResult
 from grader.sandbox.supervisor import KILL_GRACE, STARTUP_ALLOWANCE, ParallelPools, Run
 from grader.spec import Exercise, Scenario, Task, load_scenario
 
-def _reference(exercise: Exercise, task: Task, folder: Path | None):
-    """The stored expectation and the scenario of a task, or the staleness error to report."""
-    try:
-        return expectation_for(exercise, task, folder), load_scenario(task.scenario)
-    except StaleExpectation as error:
-        return error
+
+@dataclass(frozen=True)
+class ScenarioCheck:
+    """One scenario a task is graded on: the run that takes it, what it must produce, and
+    whether its rows are hidden from the student."""
+
+    run_id: str
+    scenario: Scenario
+    expectation: Expectation
+    hidden: bool
+
+
+def _scenario_checks(exercise: Exercise, task: Task, folder: Path | None, hidden: bool):
+    """The task's checks, public scenario first (and with `hidden` the hidden ones), or the
+    staleness error to report."""
+    checks = []
+    for name in task.scenarios if hidden else (task.scenario,):
+        try:
+            expectation = expectation_for(exercise, task, folder, name)  # first: it reports a missing file
+        except StaleExpectation as error:
+            return error
+        checks.append(ScenarioCheck(f"{exercise.id}::{entry_key(task, name)}", load_scenario(name),
+                                    expectation, is_hidden(task, name)))
+    return checks
 
 
 VERDICT = pytest.StashKey[tuple[Verdict, Outcome]]()
@@ -28,10 +47,12 @@ TASK = pytest.StashKey[tuple[Exercise, Task]]()
 
 
 class GradingPlugin:
-    """Grades `submissions[exercise]` for each exercise; `result` holds the grade afterwards."""
+    """Grades `submissions[exercise]` for each exercise; `result` holds the grade afterwards.
+    With `hidden` (instructor grading), each task runs on its hidden scenarios too."""
 
     def __init__(self, submissions: dict[Exercise, Path], engine: dict, label: str, workdir: Path | None = None,
-                 expected_dir: Path | None = None, timeout: float | None = None, lanes: int = 1):
+                 expected_dir: Path | None = None, timeout: float | None = None, lanes: int = 1,
+                 hidden: bool = False):
         self.submissions = submissions
         self.timeout = timeout
         self.lanes = lanes
@@ -43,7 +64,7 @@ class GradingPlugin:
         self.notes: list[str] = []
         # Read before any student code runs, so nothing it writes can change what it is judged by.
         self.references = {
-            (exercise.id, task.name): _reference(exercise, task, expected_dir)
+            (exercise.id, task.name): _scenario_checks(exercise, task, expected_dir, hidden)
             for exercise in submissions
             for task in exercise.tasks
         }
@@ -70,7 +91,8 @@ class GradingPlugin:
                 marks=[
                     pytest.mark.points(task.points),
                     pytest.mark.visibility("visible"),
-                    pytest.mark.timeout(self.time_limit(task) + KILL_GRACE + STARTUP_ALLOWANCE + 30),
+                    pytest.mark.timeout(self._scenario_count(exercise, task) * (self.time_limit(task) + KILL_GRACE)
+                                        + STARTUP_ALLOWANCE + 30),
                 ],
             )
             for exercise in self.submissions
@@ -78,18 +100,24 @@ class GradingPlugin:
         ]
         metafunc.parametrize("task_ref", params)
 
+    def _scenario_count(self, exercise: Exercise, task: Task) -> int:
+        checks = self.references[(exercise.id, task.name)]
+        return 1 if isinstance(checks, StaleExpectation) else len(checks)
+
     @pytest.fixture(scope="session")
     def worker_pool(self):
         runs = [
-            Run(f"{exercise.id}::{task.name}", exercise.number, task.name, submission, self.time_limit(task))
+            Run(check.run_id, exercise.number, task.name, submission, self.time_limit(task), check.scenario.name)
             for exercise, submission in self.submissions.items()
             for task in exercise.tasks
+            if not isinstance(checks := self.references[(exercise.id, task.name)], StaleExpectation)
+            for check in checks
         ]
         with ParallelPools(runs, self.engine, self.workdir, self.lanes) as pool:
             yield pool
 
     @pytest.fixture
-    def reference(self, task_ref) -> tuple[Expectation, Scenario]:
+    def reference(self, task_ref) -> list[ScenarioCheck]:
         exercise, task = task_ref
         found = self.references[(exercise.id, task.name)]
         if isinstance(found, StaleExpectation):

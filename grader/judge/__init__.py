@@ -3,6 +3,6 @@
 Runs in the grading process only, on plain data; student code never reaches it.
 """
 
-from grader.judge.verdict import Verdict, judge
+from grader.judge.verdict import Verdict, judge, on_hidden_data
 
-__all__ = ["Verdict", "judge"]
+__all__ = ["Verdict", "judge", "on_hidden_data"]

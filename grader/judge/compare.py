@@ -80,10 +80,11 @@ def diff_tables(expected: Snapshot, got: Snapshot, ordered: bool) -> TableDiff |
             )
     elif Counter(map(row_key, expected.rows)) == Counter(map(row_key, got_rows)):
         return None
+    # The legend goes with the rows: feedback on a hidden scenario shows the sentence alone.
     return TableDiff(
-        f"Expected {len(expected.rows)} row(s), got {len(got_rows)}; the rows marked - are missing "
-        "and those marked + should not be there.",
-        render_rows(exp_names, expected.rows, got_rows, ordered),
+        f"Expected {len(expected.rows)} row(s), got {len(got_rows)}.",
+        "The rows marked - are missing and those marked + should not be there:\n"
+        + render_rows(exp_names, expected.rows, got_rows, ordered),
     )
 
 

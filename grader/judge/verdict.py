@@ -63,6 +63,17 @@ def judge(task: Task, scenario: Scenario, got: Outcome, expected: Expectation) -
     return Verdict(True, "")
 
 
+def on_hidden_data(verdict: Verdict) -> Verdict:
+    """A verdict on a hidden scenario, told without its rows: the student sees that the answer
+    fails data they have not seen, the summary sentence and the known mistake, never the story,
+    the rows or what their code printed (it may print the hidden rows)."""
+    if verdict.passed:
+        return verdict
+    summary = ("Your answer is right on the public data but not on a hidden scenario (other data, "
+               f"more edge cases), so this task earns no points. {verdict.summary}")
+    return Verdict(False, summary, "", verdict.mistake, verdict.hint)
+
+
 def _known_mistake(got: Outcome, expected: Expectation, ordered: bool) -> str | None:
     for mistake_id, wrong in expected.mistakes.items():
         if got.failure is not None and wrong.failure is not None:

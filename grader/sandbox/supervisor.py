@@ -42,7 +42,8 @@ INFRASTRUCTURE_RETRIES = 2  # a run the engine failed is tried again this many t
 
 @dataclass(frozen=True)
 class Run:
-    """One task of one exercise, taken from one submission file."""
+    """One task of one exercise, taken from one submission file, run on `scenario` (by
+    default the task's public one)."""
 
     id: str
     exercise: int

@@ -30,6 +30,7 @@ from grader.sandbox.calls import LocalStudent, call_task, handle_for
 from grader.sandbox.confinement import confine
 from grader.sandbox.limits import limit_file_size
 from grader.sandbox.loader import LoadError, load_submission
+from grader.spec import scenario_path
 
 
 class Worker:
@@ -126,8 +127,10 @@ def main(argv: list[str]) -> int:
     serving_calls = job["mode"] == "calls"
     # Before any student code: from here on, only the (copied) submissions and this worker's own
     # folder are reachable, by it and by any process it starts (a local JVM too); on the local
-    # engine, which runs the scenarios here, the fixture streams too.
-    confine(readable=[Path(p) for p in job["readable"]] + ([] if serving_calls else [STREAMS]),
+    # engine, which runs the scenarios here, the fixture streams too (a hidden one only for the
+    # workers that run it).
+    scenarios = [STREAMS, *(scenario_path(run["scenario"]) for run in job.get("runs", []) if run.get("scenario"))]
+    confine(readable=[Path(p) for p in job["readable"]] + ([] if serving_calls else scenarios),
             writable=[Path(job["workdir"])])
     limit_file_size()
     sys.stdin = open(os.devnull)

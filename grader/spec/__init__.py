@@ -4,7 +4,7 @@ Everything here is plain data. The stubs, the notebooks, the docs and the checks
 from these declarations, so an exercise is described exactly once (in `grader/catalog/`).
 """
 
-from grader.spec.fixtures import Batch, FixtureStream, Scenario, load_scenario
+from grader.spec.fixtures import Batch, FixtureStream, Scenario, load_scenario, scenario_path
 from grader.spec.io import (
     AvailableNow,
     Checkpoint,
@@ -37,5 +37,5 @@ __all__ = [
     "FixtureStream", "FolderOf", "Input", "KafkaBootstrap", "KafkaSinkTopic", "KafkaStreamOf",
     "MemorySink", "Mistake", "Output", "OutputFolder", "OutputTopic", "QueryName",
     "RunningQueries", "Scenario", "Spark", "SqliteTable", "StartedQuery", "StaticOf",
-    "StoppedQuery", "StreamOf", "Task", "TopicOf", "load_scenario",
+    "StoppedQuery", "StreamOf", "Task", "TopicOf", "load_scenario", "scenario_path",
 ]

@@ -120,9 +120,19 @@ def _parse_stream(name: str, table: dict) -> FixtureStream:
     )
 
 
+def scenario_path(name: str) -> Path:
+    """`fixtures/streams/<name>.toml`, or for a hidden scenario `fixtures/hidden/streams/<name>.toml`."""
+    public = paths.STREAMS / f"{name}.toml"
+    hidden = paths.HIDDEN_STREAMS / f"{name}.toml"
+    return hidden if hidden.exists() and not public.exists() else public
+
+
 def load_scenario(name: str, folder: Path | None = None) -> Scenario:
-    """Read `fixtures/streams/<name>.toml`."""
-    path = (folder or paths.STREAMS) / f"{name}.toml"
+    """Read scenario `name` from `folder`, by default where `scenario_path` finds it."""
+    path = folder / f"{name}.toml" if folder else scenario_path(name)
+    if not path.exists():
+        raise FileNotFoundError(f"There is no scenario {name!r}: {path} is missing (hidden scenarios are "
+                                "only in the instructors' copy of the course, in fixtures/hidden/streams).")
     with path.open("rb") as handle:
         data = tomllib.load(handle)
     streams = {key: _parse_stream(key, table) for key, table in data["streams"].items()}

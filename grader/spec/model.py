@@ -27,6 +27,9 @@ class Task:
     `params` maps each parameter of the student's function to what the grader passes in;
     `output` says what it must return; `scenario` names the fixture streams it is run on;
     `doc` is the docstring students read; `concept` is the hint shown when the task fails.
+    `hidden_scenarios` name more streams, kept from students, that instructor grading also
+    runs. `equivalents` maps a parameter change of the reference (a mutant's `change`, see
+    `grader.authoring.mutants`) that is as right as the asked answer to why it is.
     """
 
     name: str
@@ -39,11 +42,18 @@ class Task:
     concept: str
     mistakes: tuple[Mistake, ...] = ()
     timeout: float = 120.0
+    hidden_scenarios: tuple[str, ...] = ()
+    equivalents: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         names = [m.id for m in self.mistakes]
         if len(names) != len(set(names)):
             raise ValueError(f"task {self.name}: mistake ids repeat: {names}")
+
+    @property
+    def scenarios(self) -> tuple[str, ...]:
+        """The public scenario first, then the hidden ones."""
+        return (self.scenario, *self.hidden_scenarios)
 
     @property
     def needs_kafka(self) -> bool:
