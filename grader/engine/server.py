@@ -67,6 +67,11 @@ class EngineServer:
         """The host process, whichever checkout on this machine started it."""
         return Service(runtime_dir(self.port) / "engine.pid", marker=f"--engine-port={self.port}")
 
+    @property
+    def older_service(self) -> Service:
+        """Where graders before the engine registry kept their engine's pid (in the checkout)."""
+        return Service(self.state_dir / "engine.pid", marker=f"--engine-port={self.port}")
+
     def identity(self) -> EngineIdentity | None:
         """Who the engine on the port is, while its host runs; None when no engine of a grader runs."""
         identity = read_identity(self.port)
@@ -96,6 +101,10 @@ class EngineServer:
                 Path(identity.last_used_file).touch()
             self._await_serving(identity.pid, timeout, launched=False)
             return False
+        if identity is None and self.older_service.running_pid() is not None:
+            print(f"Restarting the Spark engine at {self.url}: an older version of the grader "
+                  "started it.", file=sys.stderr)
+            self.older_service.terminate(timeout=20.0)
         if port_open(self.port):
             raise EngineError(self._port_taken())
         self.touch()
@@ -114,7 +123,8 @@ class EngineServer:
                 f"{len(leases)} grading(s) are using the Spark engine at {self.url}; stopping it "
                 "would fail them. Stop it once they have finished."
             )
-        return self.service.terminate(timeout=20.0)
+        stopped = [self.service.terminate(timeout=20.0), self.older_service.terminate(timeout=20.0)]
+        return any(stopped)
 
     def ensure_running(self) -> str:
         """The engine's URL, starting it first when it is not running."""
