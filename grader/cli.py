@@ -124,6 +124,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
     if unconfined:
         print(f"grade batch: warning: submissions will run unconfined ({unconfined}): they can read "
               "and write whatever you can.", file=sys.stderr)
+    from grader.engine.lease import engine_lease
+
     engine = engine_for(args.remote or args.engine)
     # Submissions are graded side by side already: each one's tasks run one after another.
     # Instructor grading: every task also runs on its hidden scenarios.
@@ -131,8 +133,9 @@ def cmd_batch(args: argparse.Namespace) -> int:
     grade_args += ["--remote", engine["url"]] if engine["kind"] == "connect" else ["--engine", "local"]
     if args.timeout:
         grade_args += ["--timeout", str(args.timeout)]
-    finished = run_batch(intake, out, _exercise_list(args.exercises), grade_args, args.workers,
-                         args.submission_timeout, force=args.force, only=only, visibility=args.visibility)
+    with engine_lease(engine):  # the engine stays up between students too, however long the batch
+        finished = run_batch(intake, out, _exercise_list(args.exercises), grade_args, args.workers,
+                             args.submission_timeout, force=args.force, only=only, visibility=args.visibility)
     print(f"Gradebook: {out / 'gradebook.csv'}; report: {out / 'report.html'}", file=sys.stderr)
     return 0 if finished else 130
 

@@ -176,7 +176,8 @@ def test_an_unsafe_zip_is_refused_before_it_is_unpacked(tmp_path, make, says):
 
 
 @pytest.mark.timeout(120)
-def test_ctrl_c_keeps_what_was_graded_and_starts_no_one(tmp_path):
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_keeps_what_was_graded_and_starts_no_one(tmp_path, signum):
     submissions, out, witness = tmp_path / "submissions", tmp_path / "results", tmp_path / "started"
     witness.mkdir()
     for student in ("s1", "s2", "s3", "s4"):
@@ -186,7 +187,7 @@ def test_ctrl_c_keeps_what_was_graded_and_starts_no_one(tmp_path):
     wait_for(lambda: (witness / "s2.py").exists(), 60, "the second student to start")
     graded_before = committed(out)
     assert set(graded_before) == {"s1"}
-    process.send_signal(signal.SIGINT)
+    process.send_signal(signum)
     _, errors = process.communicate(timeout=30)
     assert process.returncode == 130, errors
     assert "interrupted" in errors.lower(), errors

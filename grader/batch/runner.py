@@ -123,14 +123,15 @@ def start(submission: Submission, exercises: list[Exercise], engine_args: list[s
 
 @contextmanager
 def ctrl_c_noted():
-    """Inside, Ctrl-C sets the event yielded instead of raising KeyboardInterrupt wherever the
-    batch happens to be, so the batch stops where nothing is half done."""
+    """Inside, Ctrl-C (or SIGTERM, as a scheduler or `kill` sends) sets the event yielded instead
+    of ending the batch wherever it happens to be, so the batch stops where nothing is half done."""
     noted = threading.Event()
-    previous = signal.signal(signal.SIGINT, lambda *_: noted.set())
+    previous = {signum: signal.signal(signum, lambda *_: noted.set()) for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield noted
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def grade_all(submissions: list[Submission], exercises: list[Exercise], gradebook: Gradebook,
