@@ -176,7 +176,7 @@ def test_an_unsafe_zip_is_refused_before_it_is_unpacked(tmp_path, make, says):
 
 
 @pytest.mark.timeout(120)
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_ctrl_c_keeps_what_was_graded_and_starts_no_one(tmp_path, signum):
     submissions, out, witness = tmp_path / "submissions", tmp_path / "results", tmp_path / "started"
     witness.mkdir()
