@@ -6,6 +6,8 @@ never followed, so neither earns anything."""
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -70,3 +72,23 @@ def test_links_to_the_reference_or_a_classmate_are_refused(tmp_path):
     os.link(classmate, hard / module)
     code, result, stderr = run_grade("exercise-2", "--submission", str(hard))
     assert result["score"] == 0 and "hard link" in result["tests"][0]["output"], stderr
+
+
+@pytest.mark.timeout(1200)
+def test_a_forger_earns_nothing_in_a_batch_either(tmp_path):
+    """Instructor grading (the engine's referee, hidden scenarios too) of a forger and a link."""
+    submissions = tmp_path / "submissions"
+    write_forger(submissions / "forger")
+    (submissions / "linker").mkdir()
+    module = "exercise_02_streaming_word_count.py"
+    (submissions / "linker" / module).symlink_to(ROOT / "solutions" / module)
+    done = subprocess.run(
+        [sys.executable, "-m", "grader", "batch", str(submissions), "--out", str(tmp_path / "results"),
+         "--exercises", "exercise-2", "exercise-3", "exercise-6"],
+        capture_output=True, text=True, timeout=1100, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-2000:]
+    for student in ("forger", "linker"):
+        result = json.loads((tmp_path / "results" / student / "results.json").read_text())
+        assert result["score"] <= result["max_score"] / 5, (student, result["score"], result["max_score"])
+    linker = json.loads((tmp_path / "results" / "linker" / "results.json").read_text())
+    assert "symbolic link" in results_by_task(linker)[("exercise-2", "read_lines")]["output"]

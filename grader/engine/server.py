@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader import paths
-from grader.engine.handshake import spark_connect_answers
+from grader.engine.handshake import address, spark_connect_answers
 from grader.engine.lease import live_leases
 from grader.engine.registry import EngineIdentity, read_identity, runtime_dir
 from grader.engine.settings import LOCAL_ONLY_CONF, TINY_STREAM_CONF
@@ -242,6 +242,25 @@ def host(port: int) -> int:
             print(f"engine idle for {idle:.0f} s: stopping", flush=True)
             finish()
     return child.returncode
+
+
+def revive(engine: dict) -> bool:
+    """Start again the warm engine `engine` points at, when it is this machine's engine of a
+    grader and has gone away; whether it serves now. Any other server is its owner's to restart."""
+    if engine.get("kind") != "connect":
+        return False
+    host, port = address(engine["url"])
+    if host not in ("127.0.0.1", "localhost"):
+        return False
+    if port_open(port, host):
+        return True
+    if read_identity(port) is None:
+        return False
+    try:
+        dataclasses.replace(EngineServer.from_env(), port=port).start()
+    except EngineError:
+        return False
+    return port_open(port, host)
 
 
 def engine_for(choice: str | None = None) -> dict:

@@ -27,10 +27,12 @@ from pathlib import Path
 
 from grader import outcome as kinds
 from grader.outcome import Outcome, timeout_message
+from grader.engine.handshake import address
 from grader.lifecycle import die_with_parent
 from grader.sandbox.confinement import scratch_root
 from grader.sandbox.limits import MEMORY_LIMIT_MB, TOKEN_VARIABLE, kill_tagged, resident_mb, tagged
 from grader.sandbox.staging import Refused, stage
+from grader.services import port_open
 
 # Starting a JVM and a Spark session is paid once per worker, on top of its first task's time.
 STARTUP_ALLOWANCE = float(os.environ.get("GRADER_STARTUP_ALLOWANCE", 90))
@@ -80,6 +82,13 @@ class WorkerPool:
             if self.closed:
                 raise PoolClosed(run_id)
             if self.process is None:
+                if self._engine_gone():
+                    first = next(r for r in self.runs if r.id not in self.outcomes)
+                    self.outcomes[first.id] = Outcome.failed(
+                        first.task, kinds.ENGINE,
+                        "The Spark engine is not running and could not be started again, so this "
+                        "task was not graded; this is not a problem with your code. Grade again.")
+                    continue
                 self._spawn([r for r in self.runs if r.id not in self.outcomes])
                 deadline_extra = STARTUP_ALLOWANCE
             else:
@@ -165,6 +174,18 @@ class WorkerPool:
         self.pipe = read_end
         self.buffer = b""
 
+    def _engine_up(self) -> bool:
+        host, port = address(self.engine["url"])
+        return port_open(port, host)
+
+    def _engine_gone(self) -> bool:
+        """Whether the Spark Connect engine is down, and stays down after an attempt to start it."""
+        if not self.refereed or self._engine_up():
+            return False
+        from grader.engine.server import revive
+
+        return not revive(self.engine)
+
     def _stage(self, runs: list[Run], into: Path) -> dict[str, Path]:
         """Each run's submission copied under `into` (run id -> the copy); a refused one gets its
         load failure recorded here, and its runs go nowhere."""
@@ -204,6 +225,13 @@ class WorkerPool:
                 )
                 return
             if not ready:
+                if self.refereed and not self._engine_up():
+                    self._kill()  # its next call would wait minutes on a server that is gone
+                    self._retry_or_record(current, Outcome.failed(
+                        current.task, kinds.INFRASTRUCTURE,
+                        "The Spark engine went away while it graded this task; this is not a "
+                        "problem with your code."))
+                    return
                 continue
             chunk = os.read(self.pipe, 1 << 16)
             if not chunk:
