@@ -105,7 +105,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     from grader.batch.runner import run_batch
     from grader.batch.submissions import as_id, discover
     from grader.engine.server import engine_for
-    from grader.sandbox.confinement import unavailable_reason
+    from grader.supervision.confinement import unavailable_reason
 
     folder, out = Path(args.submissions), Path(args.out)
     if not folder.is_dir():

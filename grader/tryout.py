@@ -21,7 +21,7 @@ def try_task(exercise: str, function, spark=None, timeout: float = 120.0) -> Non
     from pyspark.sql import SparkSession
 
     from grader.engine.settings import TINY_STREAM_CONF
-    from grader.sandbox.confinement import scratch_root
+    from grader.supervision.confinement import scratch_root
     from grader.referee.run import run_task
 from grader.sandbox.calls import LocalStudent
 

@@ -16,7 +16,7 @@ from grader.engine.handshake import spark_version_request
 from grader.engine.lease import engine_lease, live_leases
 from grader.engine.server import EngineError, EngineServer, engine_for
 from grader.engine.spark_home import fast_worker_spark_home, installed_spark_home
-from grader.sandbox.confinement import scratch_root
+from grader.supervision.confinement import scratch_root
 
 pytestmark = pytest.mark.spark
 

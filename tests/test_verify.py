@@ -12,7 +12,7 @@ import pytest
 from conftest import ROOT
 from grader import catalog, paths
 from grader.authoring.verify import verify
-from grader.sandbox.supervisor import Run, WorkerPool
+from grader.supervision.supervisor import Run, WorkerPool
 
 pytestmark = pytest.mark.spark
 

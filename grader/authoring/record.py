@@ -10,7 +10,7 @@ from grader.engine.server import engine_for
 from grader.grading import default_lanes, submission_file
 from grader.judge.expected import Expectation, entry_key, is_hidden, save_expectations, task_digest
 from grader.outcome import Outcome
-from grader.sandbox.supervisor import ParallelPools, Run
+from grader.supervision.supervisor import ParallelPools, Run
 from grader.spec import Exercise, Task
 
 

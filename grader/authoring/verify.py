@@ -27,7 +27,7 @@ from grader.judge import judge
 from grader.judge.compare import same_tables
 from grader.judge.expected import StaleExpectation, entry_key, expectation_for
 from grader.outcome import Outcome
-from grader.sandbox.supervisor import Run
+from grader.supervision.supervisor import Run
 from grader.spec import Collect, Exercise, Task, load_scenario
 
 

@@ -13,7 +13,7 @@ from grader.judge.expected import Expectation, StaleExpectation, entry_key, expe
 from grader import outcome as kinds
 from grader.outcome import Outcome
 from grader.report.model import GradeResult, TaskResult
-from grader.sandbox.supervisor import KILL_GRACE, STARTUP_ALLOWANCE, ParallelPools, Run
+from grader.supervision.supervisor import KILL_GRACE, STARTUP_ALLOWANCE, ParallelPools, Run
 from grader.spec import Exercise, Scenario, Task, load_scenario
 
 

@@ -26,7 +26,7 @@ from grader.engine.registry import EngineIdentity, read_identity, runtime_dir
 from grader.engine.settings import LOCAL_ONLY_CONF, TINY_STREAM_CONF
 from grader.engine.spark_home import fast_worker_spark_home
 from grader.kafka.artifacts import fetched_connector_jars
-from grader.sandbox.confinement import confine, scratch_root
+from grader.supervision.confinement import confine, scratch_root
 from grader.services import Service, alive, port_open, tail
 
 SERVER_CLASS = "org.apache.spark.sql.connect.service.SparkConnectServer"

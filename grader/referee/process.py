@@ -2,7 +2,7 @@
 
     python -m grader.referee.process JOB.json RESULT_FD
 
-Started by the supervisor (`grader.sandbox.supervisor`) for each lane. It never imports student
+Started by the supervisor (`grader.supervision.supervisor`) for each lane. It never imports student
 code: it opens the grading session, starts a confined worker attached to the same session (the
 worker imports the submission and calls its functions when asked), and runs each task's
 scenario through `grader.referee.run.run_task`, feeding, driving and reading every sink through

@@ -18,7 +18,7 @@ from grader.outcome import Failure, timeout_message
 from grader.referee.results import is_query
 from grader.referee.streams import materialize
 from grader.referee.student import StudentFailed
-from grader.sandbox.limits import FILE_LIMIT_MB
+from grader.supervision.limits import FILE_LIMIT_MB
 from grader.sandbox.loader import student_traceback
 from grader.spec import Task
 

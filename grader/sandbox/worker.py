@@ -27,8 +27,8 @@ from grader import outcome as kinds
 from grader.outcome import Failure, Outcome
 from grader.paths import STREAMS
 from grader.sandbox.calls import LocalStudent, call_task, handle_for
-from grader.sandbox.confinement import confine
-from grader.sandbox.limits import limit_file_size
+from grader.supervision.confinement import confine
+from grader.supervision.limits import limit_file_size
 from grader.sandbox.loader import LoadError, load_submission
 from grader.spec import scenario_path
 

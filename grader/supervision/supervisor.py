@@ -29,9 +29,9 @@ from grader import outcome as kinds
 from grader.outcome import Outcome, timeout_message
 from grader.engine.handshake import address
 from grader.lifecycle import die_with_parent
-from grader.sandbox.confinement import scratch_root
-from grader.sandbox.limits import MEMORY_LIMIT_MB, TOKEN_VARIABLE, kill_tagged, resident_mb, tagged
-from grader.sandbox.staging import Refused, stage
+from grader.supervision.confinement import scratch_root
+from grader.supervision.limits import MEMORY_LIMIT_MB, TOKEN_VARIABLE, kill_tagged, resident_mb, tagged
+from grader.supervision.staging import Refused, stage
 from grader.services import port_open
 
 # Starting a JVM and a Spark session is paid once per worker, on top of its first task's time.
