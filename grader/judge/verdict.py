@@ -11,6 +11,7 @@ from grader.judge.explain import explain, fingerprint
 from grader import outcome as kinds
 from grader.outcome import Outcome
 from grader.spec import Collect, Scenario, Task
+from grader.spec.steps import Check, Feed
 
 FED_LINES_SHOWN = 6
 PRINTED_LINES = 15
@@ -86,17 +87,22 @@ def _known_mistake(got: Outcome, expected: Expectation, ordered: bool) -> str | 
 
 
 def _story(task: Task, scenario: Scenario, index: int) -> str:
-    """What the student's code was fed up to the batch where its answer went wrong."""
-    if isinstance(task.output, Collect):
-        return "The returned DataFrame, collected:"
-    lines = [f"The stream so far ({scenario.name}), one micro-batch per step:"]
-    for batch in range(index + 1):
-        for stream, fed in scenario.fed_at(batch).items():
-            shown = ", ".join(_fed_line(line) for line in fed[:FED_LINES_SHOWN])
-            more = f" … (+{len(fed) - FED_LINES_SHOWN})" if len(fed) > FED_LINES_SHOWN else ""
-            lines.append(f"  batch {batch + 1} → {stream}: {shown}{more}")
-    lines.append(f"{task.output.moment(index, scenario.batch_count)}, the sink differs from the reference:")
-    return "\n".join(lines)
+    """The steps of the run up to check `index`, where the answer went wrong: what arrived in
+    each batch, and when the student's function was called (see `grader.spec.steps`)."""
+    steps = task.output.steps(scenario.batch_count)
+    checks = [position for position, step in enumerate(steps) if isinstance(step, Check)]
+    lines = []
+    for step in steps[:checks[index]]:
+        if isinstance(step, Feed):
+            for stream, fed in scenario.fed_at(step.batch).items():
+                shown = ", ".join(_fed_line(line) for line in fed[:FED_LINES_SHOWN])
+                more = f" … (+{len(fed) - FED_LINES_SHOWN})" if len(fed) > FED_LINES_SHOWN else ""
+                lines.append(f"  batch {step.batch + 1} → {stream}: {shown}{more}")
+        elif step.narration:
+            lines.append(f"  {step.narration}")
+    header = [f"What the grader did ({scenario.name}), step by step:"] if any("batch" in line for line in lines) else []
+    return "\n".join([*header, *lines, f"{steps[checks[index]].moment}, the sink differs from the reference:"]
+                     if header else [f"{steps[checks[index]].moment}:"])
 
 
 def _fed_line(line: str) -> str:

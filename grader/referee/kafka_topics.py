@@ -24,7 +24,7 @@ from contextlib import contextmanager, suppress
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.errors import KafkaError
 from pyspark.errors import PySparkException
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import SparkSession
 
 from grader.kafka import COMMAND, KafkaToolError
 from grader.kafka.artifacts import MissingArtifacts, connector_jars

@@ -7,7 +7,6 @@ import datetime as dt
 import time
 import decimal
 import math
-from typing import Iterator
 
 from pyspark.sql import DataFrame, Row
 
@@ -91,18 +90,6 @@ def is_query(value: object) -> bool:
     """Whether `value` is a StreamingQuery (a Spark Connect DataFrame answers every attribute)."""
     return not isinstance(value, DataFrame) and all(
         hasattr(value, attr) for attr in ("processAllAvailable", "isActive", "id", "runId", "name"))
-
-
-def sink_snapshots(query, feed, read, batch_count: int) -> Iterator[Snapshot]:
-    """Feed each fixture batch, run it through the query, and yield what `read()` finds in its sink."""
-    for index in range(batch_count):
-        feed(index)
-        try:
-            query.processAllAvailable()
-        except Exception as error:
-            error.fixture_batch = index  # the runner reports where in the stream it failed
-            raise
-        yield read()
 
 
 def analyzed_plan(frame: DataFrame) -> str:

@@ -27,12 +27,12 @@ from grader.referee.results import (
     check_sources,
     require_dataframe,
     require_query,
-    sink_snapshots,
     snapshot,
 )
 from grader.referee.sinks import active_by_name, await_end, forget_last_batch, read_files, read_table, row_counts
 from grader.referee.streams import StreamFolders, materialize
 from grader.referee.student import Student, StudentFailed, WorkerLost
+from grader.spec.steps import AwaitEnd, Call, Check, Feed, Process, ReplayLastBatch, StartQueriesToStop, Stop
 from grader.spec import (
     AvailableNow,
     Checkpoint,
@@ -83,9 +83,9 @@ class QueryGroup:
             query.stop()
 
 
-class TaskRun:
-    """One task's folders (or topics), argument recipes and query names, and how to read back
-    its results."""
+class ScenarioRun:
+    """One task's run of a scenario: its folders (or topics), argument recipes and query names,
+    and the interpreter of its steps (`Output.steps`)."""
 
     def __init__(self, spark: SparkSession, task: Task, workdir: Path, scenario: str | None = None):
         self.spark = spark
@@ -97,6 +97,8 @@ class TaskRun:
         self.checkpoint = workdir / "checkpoint"
         self.output_folder = workdir / "output"
         self.database = workdir / "sink.db"
+        self.fed = -1  # the last batch fed
+        self.called = False  # whether the student's function has returned once
         self._kafka: KafkaTopics | None = None
 
     def name_for(self, role: str) -> str:
@@ -156,105 +158,55 @@ class TaskRun:
             fed = {**fed, **self._kafka.fed_rows()}
         return fed
 
-    def prepare(self) -> None:
-        """What must be there before the student's function is called."""
-        output = self.task.output
-        if isinstance(output, AvailableNow):  # data waiting, for a query that stops once done
-            for index in range(self.scenario.batch_count - 1):
-                self.feed(index)
-        elif isinstance(output, StoppedQuery):  # two running queries, one to be stopped
-            frame = materialize(self.spark, self.streams.stream_recipe(next(iter(self.scenario.streams))))
-            for name in self._stopped_query_names():
-                frame.writeStream.format("memory").queryName(name).start()
-
-    def _stopped_query_names(self) -> list[str]:
-        return [self.query_name, self.name_for("other")]
-
-    def snapshots(self, returned: object, call_again) -> list[Snapshot]:
-        """Run the scenario through what the function returned; `call_again()` calls the
-        student's function again with the same arguments (to restart a query)."""
-        output = self.task.output
-        if isinstance(output, Collect):
-            return [snapshot(require_dataframe(returned, streaming=False))]
-        if isinstance(output, (AvailableNow, SqliteTable, StoppedQuery)):
-            return self._special_run(output, returned, call_again)
-        if isinstance(output, MemorySink):
-            frame = require_dataframe(returned, streaming=True)
-            # A name only the referee knows: nothing the student's code made can stand in for its table.
-            table = f"graded_{uuid.uuid4().hex}"
-            query = (
-                frame.writeStream.format("memory")
-                .queryName(table)
-                .outputMode(output.mode)
-                .option("checkpointLocation", str(self.checkpoint))
-                .start()
-            )
-            read = lambda: check_memory_table(self.spark, query, table, output.mode)  # noqa: E731
-        elif isinstance(output, StartedQuery):
-            query = require_query(returned, self.query_name)
-            read = lambda: check_memory_table(self.spark, query, self.query_name)  # noqa: E731
-        elif isinstance(output, KafkaSinkTopic):
-            query = require_query(returned)
-            read = self.kafka.read_output
-        elif isinstance(output, FileSink):
-            query = require_query(returned)
-            read = lambda: read_files(self.spark, self.output_folder, output.format)  # noqa: E731
-        elif isinstance(output, RunningQueries):
-            names = [self.name_for(k.role) for k in self.task.params.values() if isinstance(k, QueryName)]
-            running = active_by_name(self.spark, names)
-            query = QueryGroup(running.values())
-            read = lambda: row_counts(self.spark, running)  # noqa: E731
-        else:
-            raise TypeError(f"no runtime for output {output!r}")
+    def snapshots(self, student: Student) -> list[Snapshot]:
+        """Carry out the task's steps with `student`; what each `Check` read, in order."""
+        recipes = self.arguments()
+        sink = SINKS[type(self.task.output)](self)
+        taken = []
         try:
-            return list(sink_snapshots(query, self.feed, self._checked(query, read), self.scenario.batch_count))
+            for step in self.task.output.steps(self.scenario.batch_count):
+                if isinstance(step, Feed):
+                    self.feed(step.batch)
+                elif isinstance(step, Call):
+                    returned = student.call(recipes)
+                    self.called = True
+                    sink.attach(returned)
+                elif isinstance(step, StartQueriesToStop):
+                    frame = materialize(self.spark, self.streams.stream_recipe(next(iter(self.scenario.streams))))
+                    for name in sink.names:
+                        frame.writeStream.format("memory").queryName(name).start()
+                elif isinstance(step, Process):
+                    self._process(sink.query)
+                elif isinstance(step, AwaitEnd):
+                    await_end(sink.query)
+                elif isinstance(step, Stop):
+                    sink.query.stop()
+                elif isinstance(step, ReplayLastBatch):
+                    forget_last_batch(self.checkpoint)
+                elif isinstance(step, Check):
+                    for query in getattr(sink.query, "queries", [sink.query] if sink.query else []):
+                        check_sources(query, self.fed_sources())
+                    taken.append(sink.read())
+                else:
+                    raise TypeError(f"no interpreter for step {step!r}")
         finally:
-            query.stop()
+            if sink.query is not None:
+                sink.query.stop()
+        return taken
 
-    def _checked(self, query, read):
-        """`read`, after checking that every query involved read the grader's streams, all of them."""
-        def checked_read() -> Snapshot:
-            for each in getattr(query, "queries", [query]):
-                check_sources(each, self.fed_sources())
-            return read()
-        return checked_read
-
-    def _special_run(self, output, returned, call_again) -> list[Snapshot]:
-        if isinstance(output, StoppedQuery):
-            active = {q.name for q in self.spark.streams.active}
-            return [Snapshot([("query", "string"), ("active", "boolean")],
-                             [[name, name in active] for name in self._stopped_query_names()])]
-        if isinstance(output, AvailableNow):
-            runs = []
-            for query in (returned, None):
-                if query is None:  # the last batch arrives, and the query is started again
-                    self.feed(self.scenario.batch_count - 1)
-                    query = call_again()
-                query = require_query(query, running=False)
-                await_end(query)
-                check_sources(query, self.fed_sources())
-                runs.append(read_files(self.spark, self.output_folder, output.format))
-            return runs
-        # SqliteTable: every batch, then the last one replayed after a restart.
-        query = require_query(returned)
-        read = lambda: read_table(self.database, output.table, output.columns)  # noqa: E731
+    def _process(self, query) -> None:
         try:
-            runs = list(sink_snapshots(query, self.feed, self._checked(query, read), self.scenario.batch_count))
-        finally:
-            query.stop()
-        forget_last_batch(self.checkpoint)
-        again = require_query(call_again())
-        try:
-            again.processAllAvailable()
-        finally:
-            again.stop()
-        return runs + [read()]
+            query.processAllAvailable()
+        except Exception as error:
+            error.fixture_batch = self.fed  # the feedback says where in the stream it failed
+            raise
 
     def feed(self, index: int) -> None:
         """Make batch `index` arrive in the stream folders, and in the topics if there are any."""
         self.streams.feed(index)
         if self._kafka is not None:
             self._kafka.feed(index)
+        self.fed = index
 
     def close(self) -> None:
         """Release what the run set up outside Spark (its Kafka clients)."""
@@ -262,20 +214,114 @@ class TaskRun:
             self._kafka.close()
 
 
+class Sink:
+    """How a run attaches to what the student's function returned (`attach`, each time it is
+    called), and reads what the task produced (`read`). One kind per output kind, in `SINKS`."""
+
+    def __init__(self, run: ScenarioRun):
+        self.run = run
+        self.query = None
+
+    def attach(self, returned: object) -> None:
+        self.query = require_query(returned)
+
+    def read(self) -> Snapshot:
+        raise NotImplementedError
+
+
+class CollectedFrame(Sink):
+    def attach(self, returned: object) -> None:
+        self.frame = require_dataframe(returned, streaming=False)
+
+    def read(self) -> Snapshot:
+        return snapshot(self.frame)
+
+
+class GradersMemorySink(Sink):
+    """The grader starts the query itself, into a memory table under a name only it knows:
+    nothing the student's code made can stand in for that table."""
+
+    def attach(self, returned: object) -> None:
+        frame = require_dataframe(returned, streaming=True)
+        self.table = f"graded_{uuid.uuid4().hex}"
+        self.query = (frame.writeStream.format("memory").queryName(self.table)
+                      .outputMode(self.run.task.output.mode)
+                      .option("checkpointLocation", str(self.run.checkpoint)).start())
+
+    def read(self) -> Snapshot:
+        return check_memory_table(self.run.spark, self.query, self.table, self.run.task.output.mode)
+
+
+class StudentsMemorySink(Sink):
+    def attach(self, returned: object) -> None:
+        self.query = require_query(returned, self.run.query_name)
+
+    def read(self) -> Snapshot:
+        return check_memory_table(self.run.spark, self.query, self.run.query_name)
+
+
+class KafkaOutput(Sink):
+    def read(self) -> Snapshot:
+        return self.run.kafka.read_output()
+
+
+class OutputFiles(Sink):
+    def attach(self, returned: object) -> None:
+        # A query that stops by itself may already have ended.
+        self.query = require_query(returned, running=not isinstance(self.run.task.output, AvailableNow))
+
+    def read(self) -> Snapshot:
+        return read_files(self.run.spark, self.run.output_folder, self.run.task.output.format)
+
+
+class SqliteOutput(Sink):
+    def read(self) -> Snapshot:
+        output = self.run.task.output
+        return read_table(self.run.database, output.table, output.columns)
+
+
+class NamedQueries(Sink):
+    """The queries the student started, one per `QueryName` input, found by name."""
+
+    def attach(self, returned: object) -> None:
+        names = [self.run.name_for(k.role) for k in self.run.task.params.values() if isinstance(k, QueryName)]
+        self.running = active_by_name(self.run.spark, names)
+        self.query = QueryGroup(self.running.values())
+
+    def read(self) -> Snapshot:
+        return row_counts(self.run.spark, self.running)
+
+
+class QueriesToStop(Sink):
+    """Two queries the grader started; the student's function stops one of them."""
+
+    @property
+    def names(self) -> list[str]:
+        return [self.run.query_name, self.run.name_for("other")]
+
+    def attach(self, returned: object) -> None:
+        pass
+
+    def read(self) -> Snapshot:
+        active = {q.name for q in self.run.spark.streams.active}
+        return Snapshot([("query", "string"), ("active", "boolean")], [[name, name in active] for name in self.names])
+
+
+SINKS: dict[type, type[Sink]] = {
+    Collect: CollectedFrame, MemorySink: GradersMemorySink, StartedQuery: StudentsMemorySink,
+    KafkaSinkTopic: KafkaOutput, FileSink: OutputFiles, AvailableNow: OutputFiles,
+    SqliteTable: SqliteOutput, RunningQueries: NamedQueries, StoppedQuery: QueriesToStop,
+}
+
+
 def run_task(spark: SparkSession, task: Task, student: Student, workdir: Path, timeout: float,
              scenario: str | None = None) -> Outcome:
     """Call the student's function for `task` and run what it returns through the scenario."""
     started = time.monotonic()
-    stage = "setup"
     run = None
     try:
-        run = TaskRun(spark, task, workdir, scenario)
-        arguments = run.arguments()
-        run.prepare()
-        stage = "call"
-        returned = student.call(arguments)
-        stage = "query"
-        snapshots = run.snapshots(returned, lambda: student.call(arguments))
+        run = ScenarioRun(spark, task, workdir, scenario)
+        snapshots = run.snapshots(student)
         return Outcome(task.name, snapshots, None, student.printed, time.monotonic() - started)
     except (StudentFailed, WorkerLost) as failed:
         failure = failed.failure
@@ -287,7 +333,7 @@ def run_task(spark: SparkSession, task: Task, student: Student, workdir: Path, t
     except KafkaToolError as error:  # no broker or no connector: the setup's fault, not the student's
         failure = Failure(kinds.UNAVAILABLE, str(error))
     except BaseException as error:  # a query can fail in any way; report it, keep grading
-        failure = describe_query_error(error, stage, spark)
+        failure = describe_query_error(error, "query" if run is not None and run.called else "setup", spark)
     finally:
         stop_leftover_queries(spark)
         if run is not None:

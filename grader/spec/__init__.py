@@ -4,8 +4,8 @@ Everything here is plain data. The stubs, the notebooks, the docs and the checks
 from these declarations, so an exercise is described exactly once (in `grader/catalog/`).
 """
 
-from grader.spec.fixtures import Batch, FixtureStream, Scenario, load_scenario, scenario_path
-from grader.spec.io import (
+from grader.spec.scenarios import Batch, FixtureStream, Scenario, load_scenario, scenario_path
+from grader.spec.interface import (
     AvailableNow,
     Checkpoint,
     Collect,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 from dataclasses import dataclass, field
 
-from grader.spec.io import Input, Output
+from grader.spec.interface import Input, Output
 
 
 @dataclass(frozen=True)

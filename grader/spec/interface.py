@@ -1,13 +1,15 @@
 """What the grader hands a task (inputs) and how it reads back what the task made (outputs).
 
-These are declarations only; `grader.sandbox` gives them their behaviour inside the worker
-(`runner`, and `kafka_topics` for the Kafka kinds).
-Each kind knows the type hint it shows students in the stub's signature.
+These are declarations only: `grader.referee` gives them their behaviour. Each kind knows the
+type hint it shows students in the stub's signature, and each output kind the steps its run
+takes (`grader.spec.steps`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from grader.spec.steps import AwaitEnd, Call, Check, Feed, Process, ReplayLastBatch, StartQueriesToStop, Step, Stop, per_batch
 
 OUTPUT_MODES = ("append", "complete", "update")
 
@@ -128,9 +130,10 @@ class Output:
     annotation = "object"
     needs_kafka = False
 
-    def moment(self, index: int, batch_count: int) -> str:
-        """When snapshot `index` was taken, for feedback."""
-        return f"After batch {index + 1} of {batch_count}"
+    def steps(self, batch_count: int) -> tuple[Step, ...]:
+        """The run of a scenario of `batch_count` batches: by default the function is called,
+        then each batch arrives, is processed and checked, and the query stops."""
+        return (Call(), *per_batch(batch_count), Stop())
 
 
 @dataclass(frozen=True)
@@ -139,6 +142,9 @@ class Collect(Output):
 
     ordered: bool = False
     annotation = "DataFrame"
+
+    def steps(self, batch_count: int) -> tuple[Step, ...]:
+        return (Call(), Check("The returned DataFrame, collected"))
 
 
 @dataclass(frozen=True)
@@ -189,10 +195,9 @@ class SqliteTable(Output):
     columns: tuple[str, ...]
     annotation = "StreamingQuery"
 
-    def moment(self, index: int, batch_count: int) -> str:
-        if index >= batch_count:
-            return f"After a restart that replayed batch {batch_count} (same batch id)"
-        return super().moment(index, batch_count)
+    def steps(self, batch_count: int) -> tuple[Step, ...]:
+        return (*super().steps(batch_count), ReplayLastBatch(), Call(again=True), Process(), Stop(),
+                Check(f"After a restart that replayed batch {batch_count} (same batch id)"))
 
 
 @dataclass(frozen=True)
@@ -205,10 +210,11 @@ class AvailableNow(Output):
     format: str
     annotation = "StreamingQuery"
 
-    def moment(self, index: int, batch_count: int) -> str:
-        if index == 0:
-            return f"After the first run, over batches 1 to {batch_count - 1}"
-        return f"After the second run, started when batch {batch_count} had arrived"
+    def steps(self, batch_count: int) -> tuple[Step, ...]:
+        return (*(Feed(index) for index in range(batch_count - 1)),
+                Call(), AwaitEnd(), Check(f"After the first run, over batches 1 to {batch_count - 1}"),
+                Feed(batch_count - 1), Call(again=True), AwaitEnd(),
+                Check(f"After the second run, started when batch {batch_count} had arrived"))
 
 
 @dataclass(frozen=True)
@@ -226,6 +232,6 @@ class StoppedQuery(Output):
 
     annotation = "None"
 
-    def moment(self, index: int, batch_count: int) -> str:
-        return "After your function ran"
+    def steps(self, batch_count: int) -> tuple[Step, ...]:
+        return (StartQueriesToStop(), Call(), Check("After your function ran"))
 
