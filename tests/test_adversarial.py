@@ -4,6 +4,8 @@ keeps them from what is not theirs."""
 
 import re
 import shutil
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -27,38 +29,63 @@ def running_command(command_line: bytes) -> list[int]:
     return found
 
 
+ESCAPED_CHILD = b"sleep\x00617.5\x00"  # the command line of the child the submission lets loose
+
+
 @pytest.fixture(scope="module")
 def attacked(tmp_path_factory):
+    """The adversarial submission graded in a copy of the project; whether its escaped child was
+    ever seen running (the witness that the orphan check has something to check)."""
     project = tmp_path_factory.mktemp("project")
     shutil.copytree(ROOT / "fixtures", project / "fixtures")
-    code, result, stderr = run_grade(
-        "exercise-2", "--submission", str(SUBMISSIONS / "adversarial"), "--timeout", "60",
-        env={"GRADER_PROJECT": str(project), "GRADER_CACHE": str(paths.CACHE), "GRADER_MEMORY_LIMIT_MB": "700"},
-    )
+    seen, finished = [], threading.Event()
+
+    def watch():
+        while not finished.is_set() and not seen:
+            seen.extend(running_command(ESCAPED_CHILD))
+            time.sleep(0.1)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        code, result, stderr = run_grade(
+            "exercise-2", "--submission", str(SUBMISSIONS / "adversarial"), "--timeout", "60",
+            env={"GRADER_PROJECT": str(project), "GRADER_CACHE": str(paths.CACHE), "GRADER_MEMORY_LIMIT_MB": "700"},
+        )
+    finally:
+        finished.set()
+        watcher.join()
     assert result is not None, stderr
-    return project, code, results_by_task(result)
+    return project, code, results_by_task(result), bool(seen)
 
 
 @pytest.mark.timeout(900)
 def test_raising_keyboard_interrupt_fails_only_that_task(attacked):
-    _, _, tests = attacked
+    _, _, tests, _ = attacked
     assert "raised KeyboardInterrupt" in tests[("exercise-2", "read_lines")]["output"]
 
 
 @pytest.mark.timeout(900)
 def test_patching_pytest_and_the_comparison_and_rewriting_the_expected_answer_gains_nothing(attacked):
-    project, code, tests = attacked
-    assert '"snapshots": []' in (project / "fixtures" / "expected" / "exercise-2.json").read_text()
+    _, code, tests, _ = attacked
     test = tests[("exercise-2", "streaming_word_count")]
     assert test["status"] == "failed" and test["score"] == 0
     assert code == 1
 
 
+@requires_confinement
+@pytest.mark.timeout(900)
+def test_the_expected_answer_cannot_be_rewritten(attacked):
+    project, _, _, _ = attacked
+    expected = "fixtures/expected/exercise-2.json"
+    assert (project / expected).read_bytes() == (ROOT / expected).read_bytes()
+
+
 @pytest.mark.timeout(900)
 def test_memory_without_bound_is_stopped_and_escaped_children_are_killed(attacked):
-    _, _, tests = attacked
+    _, _, tests, child_was_seen = attacked
     assert "more than 700 MiB of memory" in tests[("exercise-2", "start_update_query")]["output"]
-    assert not running_command(b"sleep\x00617.5\x00")
+    assert child_was_seen and not running_command(ESCAPED_CHILD)
 
 
 @requires_confinement

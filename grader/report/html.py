@@ -7,10 +7,11 @@ from __future__ import annotations
 from collections import Counter
 from html import escape
 
+from grader import outcome as kinds
 from grader.report.model import GradeResult
 
 # Failure kinds that mean the code did not run at all, rather than ran and got a wrong answer.
-DID_NOT_RUN = {"load", "crash", "timeout", "memory", "exit", "engine", "not_graded"}
+DID_NOT_RUN = {kinds.LOAD, kinds.CRASH, kinds.TIMEOUT, kinds.MEMORY, kinds.EXIT, *kinds.GRADER_FAULTS}
 
 STYLE = """
 body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; color: #222; }

@@ -62,9 +62,14 @@ class PoolClosed(RuntimeError):
 class WorkerPool:
     """Runs a list of runs in worker processes, in order, and hands back their outcomes."""
 
-    def __init__(self, runs: list[Run], engine: dict, workdir: Path | None = None):
+    def __init__(self, runs: list[Run], engine: dict, workdir: Path | None = None,
+                 program: list[str] | None = None):
         self.runs = list(runs)
         self.engine = engine
+        # What each lane runs, given the job file and the result pipe; by default the referee on
+        # a Spark Connect engine, the worker on the local one.
+        self.program = program or [sys.executable, "-m",
+                                   "grader.referee.process" if self.refereed else "grader.sandbox.worker"]
         self.owns_workdir = workdir is None  # its own scratch folder goes when it closes
         self.workdir = Path(workdir or tempfile.mkdtemp(prefix="grader-", dir=scratch_root()))
         self.outcomes: dict[str, Outcome] = {}
@@ -132,12 +137,12 @@ class WorkerPool:
         return self.engine.get("kind") == "connect"
 
     def _spawn(self, runs: list[Run]) -> None:
-        self.spawns += 1
-        workdir = self.workdir / f"worker-{self.spawns}"
+        workdir = self.workdir / f"worker-{self.spawns + 1}"
         staged = self._stage(runs, workdir / "student" / "submissions")
         runs = [r for r in runs if r.id in staged]
         if not runs:
             return
+        self.spawns += 1
         job = {
             "mode": "runs",
             "engine": self.engine,
@@ -153,12 +158,11 @@ class WorkerPool:
         job_file = workdir / "job.json"
         job_file.write_text(json.dumps(job))
         self.log_path = workdir / "worker.log"
-        module = "grader.referee.process" if self.refereed else "grader.sandbox.worker"
         read_end, write_end = os.pipe()
         self.token = uuid.uuid4().hex
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", module, str(job_file), str(write_end)],
+                [*self.program, str(job_file), str(write_end)],
                 pass_fds=(write_end,),
                 stdin=subprocess.DEVNULL,
                 stdout=log,
