@@ -16,7 +16,7 @@ EXPECTED = FIXTURES / "expected"
 HIDDEN = FIXTURES / "hidden"
 HIDDEN_STREAMS = HIDDEN / "streams"
 HIDDEN_EXPECTED = HIDDEN / "expected"
-WRONG_ANSWERS = PROJECT_ROOT / "tests" / "wrong_answers"
+WRONG_ANSWERS = SOLUTIONS / "wrong_answers"
 CACHE = Path(os.environ.get("GRADER_CACHE", PROJECT_ROOT / ".cache"))
 # Grading runs' files: streams fed to Spark, checkpoints, sinks. One machine-wide root per user,
 # so that an engine shared between checkouts can reach the files of each.

@@ -31,7 +31,7 @@ def test_no_solution_code_is_in_the_bundle(bundle):
     assert not (bundle / "tests").exists()
     texts = [p.read_text(errors="replace") for p in bundle.rglob("*") if p.is_file()]
     solved = [src for path in (ROOT / "solutions").glob("*.py") for src in function_sources(path)]
-    wrong = [src for path in (ROOT / "tests" / "wrong_answers").rglob("*.py") for src in function_sources(path)]
+    wrong = [src for path in (ROOT / "solutions" / "wrong_answers").rglob("*.py") for src in function_sources(path)]
     assert solved and wrong
     for body in solved + wrong:
         assert not any(body in text for text in texts), body.splitlines()[0]

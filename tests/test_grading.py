@@ -65,7 +65,7 @@ def test_a_correct_answer_written_differently_earns_full_marks():
 
 @pytest.mark.timeout(600)
 def test_a_known_mistake_is_named_in_the_feedback():
-    wrong = ROOT / "tests" / "wrong_answers" / "exercise_02" / "complete_mode.py"
+    wrong = ROOT / "solutions" / "wrong_answers" / "exercise_02" / "complete_mode.py"
     code, result, _ = run_grade("exercise-2", "--submission", str(wrong))
     test = results_by_task(result)[("exercise-2", "start_update_query")]
     assert test["status"] == "failed" and test["mistake"] == "complete_mode"

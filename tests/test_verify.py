@@ -56,7 +56,7 @@ def test_the_same_scenario_twice_gives_identical_snapshots():
 def test_the_old_watermark_fixture_lets_a_30_second_watermark_earn_full_marks(tmp_path):
     """Before batches 6 and 7 of `readings`, no row was late by between 20 and 30 seconds."""
     project = tmp_path / "project"
-    for part in ("fixtures", "solutions", "exercises", "tests/wrong_answers"):
+    for part in ("fixtures", "solutions", "exercises"):
         shutil.copytree(ROOT / part, project / part)
     before = ROOT / "tests" / "readings_without_late_rows"
     shutil.copy(before / "readings.toml", project / "fixtures" / "streams" / "readings.toml")

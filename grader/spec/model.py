@@ -12,7 +12,7 @@ from grader.spec.interface import Input, Output
 class Mistake:
     """A wrong answer students really give, and the sentence that tells them which it was.
 
-    Its implementation lives in `tests/wrong_answers/exercise_NN/<id>.py`; `grade record` stores
+    Its implementation lives in `solutions/wrong_answers/exercise_NN/<id>.py`; `grade record` stores
     what it produces on the task's scenario, so the grader recognises it in a submission.
     """
 

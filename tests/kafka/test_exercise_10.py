@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.kafka, pytest.mark.spark]
 
 ON_CI = os.environ.get("CI", "").lower() not in ("", "0", "false")
 EXERCISE = catalog.exercise(10)
-WRONG_ANSWERS = ROOT / "tests" / "wrong_answers" / "exercise_10"
+WRONG_ANSWERS = ROOT / "solutions" / "wrong_answers" / "exercise_10"
 
 
 def _needs(ready: bool, reason: str) -> None:
