@@ -130,7 +130,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     # Submissions are graded side by side already: each one's tasks run one after another.
     # Instructor grading: every task also runs on its hidden scenarios.
     grade_args = ["--parallel", "1", "--hidden"]
-    grade_args += ["--remote", engine["url"]] if engine["kind"] == "connect" else ["--engine", "local"]
+    grade_args += ["--remote", engine.url] if engine.is_connect else ["--engine", "local"]
     if args.timeout:
         grade_args += ["--timeout", str(args.timeout)]
     with engine_lease(engine):  # the engine stays up between students too, however long the batch

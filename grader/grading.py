@@ -15,6 +15,7 @@ from grader.engine.lease import engine_lease
 from grader.engine.server import engine_for
 from grader.report.model import GradeResult
 from grader.spec import Exercise
+from grader.engine import Engine
 
 def submission_file(exercise: Exercise, submission: Path) -> Path:
     """The file holding `exercise` in a submission: the path itself, or in a folder the
@@ -26,16 +27,16 @@ def submission_file(exercise: Exercise, submission: Path) -> Path:
     return notebook if notebook.exists() and not module.exists() else module
 
 
-def default_lanes(engine: dict) -> int:
+def default_lanes(engine: Engine) -> int:
     """Two workers at once on a Spark Connect server, where each costs one light Python process;
     one with a local engine, where each would start a JVM of its own."""
-    return 2 if engine.get("kind") == "connect" and (os.cpu_count() or 1) >= 2 else 1
+    return 2 if engine.is_connect and (os.cpu_count() or 1) >= 2 else 1
 
 
 def grade(
     exercises: list[Exercise],
     submission: Path,
-    engine: dict | None = None,
+    engine: Engine | None = None,
     expected_dir: Path | None = None,
     workdir: Path | None = None,
     timeout: float | None = None,

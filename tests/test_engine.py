@@ -17,6 +17,7 @@ from grader.engine.lease import engine_lease, live_leases
 from grader.engine.server import EngineError, EngineServer, engine_for
 from grader.engine.spark_home import fast_worker_spark_home, installed_spark_home
 from grader.supervision.confinement import scratch_root
+from grader.engine import Engine
 
 pytestmark = pytest.mark.spark
 
@@ -27,7 +28,7 @@ def test_the_warm_engine_is_reused_not_started_twice():
     server.start()
     assert server.running()
     assert server.start() is False
-    assert engine_for("auto") == {"kind": "connect", "url": server.url}
+    assert engine_for("auto") == Engine.connect(server.url)
 
 
 @pytest.mark.timeout(600)
@@ -117,7 +118,7 @@ def test_a_lease_keeps_an_idle_engine_up_while_a_grading_runs_and_lets_it_stop_a
     grade = [sys.executable, "-m", "grader", "engine"]
     subprocess.run([*grade, "start"], env=env, check=True, timeout=240, capture_output=True)
     url = f"sc://127.0.0.1:{port}"
-    with engine_lease({"kind": "connect", "url": url}):
+    with engine_lease(Engine.connect(url)):
         assert len(live_leases(port)) == 1
         code, result, stderr = run_grade("exercise-1", "--submission", str(ROOT / "solutions"), "--remote", url,
                                          timeout=300, env={"GRADER_CACHE": str(tmp_path)})
@@ -136,7 +137,7 @@ def test_a_lease_of_a_grading_that_was_killed_does_not_count(tmp_path, monkeypat
     monkeypatch.setattr("grader.engine.lease.read_identity", lambda port: object())
     monkeypatch.setattr("grader.engine.lease.runtime_dir", lambda port: tmp_path)
     killed = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-    with engine_lease({"kind": "connect", "url": f"sc://127.0.0.1:{port}"}):
+    with engine_lease(Engine.connect(f"sc://127.0.0.1:{port}")):
         lease = next((tmp_path / "leases").iterdir())
         orphan = lease.with_name("orphan")
         orphan.write_text(lease.read_text().replace(str(os.getpid()), str(killed.pid)))

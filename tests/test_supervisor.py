@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from grader import outcome as kinds
+from grader.engine import Engine
 from grader.supervision import supervisor
 from grader.supervision.supervisor import Run, WorkerPool
 
 FAKE_LANE = [sys.executable, str(Path(__file__).with_name("fake_lane.py"))]
-LOCAL = {"kind": "local"}
+LOCAL = Engine.local()
 
 
 @pytest.fixture(autouse=True)
@@ -31,7 +32,7 @@ def engine_port():
         yield listener.getsockname()[1]
 
 
-def outcomes(tmp_path: Path, behaviours: list[str], engine: dict = LOCAL) -> tuple[dict, WorkerPool]:
+def outcomes(tmp_path: Path, behaviours: list[str], engine: Engine = LOCAL) -> tuple[dict, WorkerPool]:
     submission = tmp_path / "submission.py"
     submission.write_text("")
     runs = [Run(f"run{i}", 2, behaviour, submission, timeout=1.0) for i, behaviour in enumerate(behaviours)]
@@ -55,8 +56,7 @@ def test_a_crash_is_the_students_where_their_code_runs_in_the_lane(tmp_path):
 
 @pytest.mark.timeout(60)
 def test_a_referee_that_dies_is_the_graders_failure_retried_then_not_graded(tmp_path, engine_port):
-    engine = {"kind": "connect", "url": f"sc://127.0.0.1:{engine_port}"}
-    found, pool = outcomes(tmp_path, ["crashes"], engine)
+    found, pool = outcomes(tmp_path, ["crashes"], Engine.connect(f"sc://127.0.0.1:{engine_port}"))
     assert found["crashes"].failure.kind == kinds.INFRASTRUCTURE
     assert pool.spawns == 1 + supervisor.INFRASTRUCTURE_RETRIES
 
@@ -71,8 +71,7 @@ def test_memory_past_the_limit_stops_the_lane(tmp_path, monkeypatch):
 
 @pytest.mark.timeout(60)
 def test_an_engine_failure_is_retried_a_bounded_number_of_times(tmp_path, engine_port):
-    engine = {"kind": "connect", "url": f"sc://127.0.0.1:{engine_port}"}
-    found, pool = outcomes(tmp_path, ["meets_a_lost_engine", "passes"], engine)
+    found, pool = outcomes(tmp_path, ["meets_a_lost_engine", "passes"], Engine.connect(f"sc://127.0.0.1:{engine_port}"))
     assert found["meets_a_lost_engine"].failure.kind == kinds.INFRASTRUCTURE
     assert found["passes"].failure is None
     assert pool.spawns == 1 + supervisor.INFRASTRUCTURE_RETRIES + 1

@@ -11,6 +11,7 @@ import pytest
 
 from conftest import ROOT
 from grader import catalog, paths
+from grader.engine import Engine
 from grader.authoring.verify import verify
 from grader.supervision.supervisor import Run, WorkerPool
 
@@ -45,7 +46,7 @@ def test_a_broken_solution_and_an_uncaught_mistake_are_reported(tmp_path):
 def test_the_same_scenario_twice_gives_identical_snapshots():
     solution = paths.SOLUTIONS / "exercise_02_streaming_word_count.py"
     runs = [Run(f"run{i}", 2, task, solution, 120) for i, task in enumerate(["start_update_query"] * 2)]
-    with WorkerPool(runs, {"kind": "local"}) as pool:
+    with WorkerPool(runs, Engine.local()) as pool:
         first, second = pool.outcome("run0"), pool.outcome("run1")
     assert first.failure is None and len(first.snapshots) == 3
     canonical = [[sorted(map(repr, s.rows)) for s in o.snapshots] for o in (first, second)]

@@ -12,6 +12,7 @@ from grader.judge.expected import Expectation, entry_key, is_hidden, save_expect
 from grader.outcome import Outcome
 from grader.supervision.supervisor import ParallelPools, Run
 from grader.spec import Exercise, Task
+from grader.engine import Engine
 
 
 def mistake_file(exercise: Exercise, mistake_id: str, wrong_answers: Path | None = None) -> Path:
@@ -45,7 +46,7 @@ def reference_and_mistake_runs(exercise: Exercise, solutions: Path, wrong_answer
     return runs
 
 
-def run_all(runs: list[Run], engine: dict | None = None) -> dict[str, Outcome]:
+def run_all(runs: list[Run], engine: Engine | None = None) -> dict[str, Outcome]:
     engine = engine or engine_for()
     with ParallelPools(runs, engine, lanes=default_lanes(engine)) as pools:
         return pools.all_outcomes()
@@ -55,7 +56,7 @@ class RecordingError(Exception):
     pass
 
 
-def record(exercise: Exercise, solutions: Path | None = None, engine: dict | None = None,
+def record(exercise: Exercise, solutions: Path | None = None, engine: Engine | None = None,
            expected_dir: Path | None = None) -> list[Path]:
     """Write the exercise's expected outcomes, public and hidden; refuse if the reference solution
     fails a task on any scenario."""

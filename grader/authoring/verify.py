@@ -29,6 +29,7 @@ from grader.judge.expected import StaleExpectation, entry_key, expectation_for
 from grader.outcome import Outcome
 from grader.supervision.supervisor import Run
 from grader.spec import Collect, Exercise, Task, load_scenario
+from grader.engine import Engine
 
 
 @dataclass
@@ -51,7 +52,7 @@ class Verification:
     mutants: MutantCounts = field(default_factory=MutantCounts)
 
 
-def verify(exercise: Exercise, solutions: Path | None = None, engine: dict | None = None,
+def verify(exercise: Exercise, solutions: Path | None = None, engine: Engine | None = None,
            expected_dir: Path | None = None, wrong_answers: Path | None = None,
            with_mutants: bool = True) -> Verification:
     result = Verification(_missing_files(exercise, wrong_answers))

@@ -15,6 +15,7 @@ from grader.outcome import Outcome
 from grader.report.model import GradeResult, TaskResult
 from grader.supervision.supervisor import KILL_GRACE, STARTUP_ALLOWANCE, ParallelPools, Run
 from grader.spec import Exercise, Scenario, Task, load_scenario
+from grader.engine import Engine
 
 
 @dataclass(frozen=True)
@@ -43,14 +44,16 @@ def _scenario_checks(exercise: Exercise, task: Task, folder: Path | None, hidden
 
 
 VERDICT = pytest.StashKey[tuple[Verdict, Outcome]]()
-TASK = pytest.StashKey[tuple[Exercise, Task]]()
+# Gradescope's per-test visibility; when students see a batch's results is the instructor's
+# choice of the top-level visibility (`grade batch --visibility`).
+TASK_VISIBILITY = "visible"
 
 
 class GradingPlugin:
     """Grades `submissions[exercise]` for each exercise; `result` holds the grade afterwards.
     With `hidden` (instructor grading), each task runs on its hidden scenarios too."""
 
-    def __init__(self, submissions: dict[Exercise, Path], engine: dict, label: str, workdir: Path | None = None,
+    def __init__(self, submissions: dict[Exercise, Path], engine: Engine, label: str, workdir: Path | None = None,
                  expected_dir: Path | None = None, timeout: float | None = None, lanes: int = 1,
                  hidden: bool = False):
         self.submissions = submissions
@@ -77,10 +80,6 @@ class GradingPlugin:
     def time_limit(self, task: Task) -> float:
         return self.timeout or task.timeout
 
-    def pytest_configure(self, config: pytest.Config) -> None:
-        config.addinivalue_line("markers", "points(n): how many points the task is worth")
-        config.addinivalue_line("markers", "visibility(v): Gradescope visibility of the result")
-
     def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
         if "task_ref" not in metafunc.fixturenames:
             return
@@ -88,12 +87,8 @@ class GradingPlugin:
             pytest.param(
                 (exercise, task),
                 id=f"{exercise.id}::{task.name}",
-                marks=[
-                    pytest.mark.points(task.points),
-                    pytest.mark.visibility("visible"),
-                    pytest.mark.timeout(self._scenario_count(exercise, task) * (self.time_limit(task) + KILL_GRACE)
-                                        + STARTUP_ALLOWANCE + 30),
-                ],
+                marks=pytest.mark.timeout(self._scenario_count(exercise, task) * (self.time_limit(task) + KILL_GRACE)
+                                          + STARTUP_ALLOWANCE + 30),
             )
             for exercise in self.submissions
             for task in exercise.tasks
@@ -147,8 +142,7 @@ class GradingPlugin:
 
     def _task_result(self, item: pytest.Item, report: pytest.TestReport) -> TaskResult:
         exercise, task = item.callspec.params["task_ref"]
-        points = item.get_closest_marker("points").args[0]
-        visibility = item.get_closest_marker("visibility").args[0]
+        points, visibility = task.points, TASK_VISIBILITY
         recorded = item.stash.get(VERDICT, None)
         if recorded is not None:
             verdict, outcome = recorded

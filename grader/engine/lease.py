@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from grader.engine.handshake import address
+from grader.engine import Engine
 from grader.engine.registry import read_identity, runtime_dir
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -25,7 +25,7 @@ def leases_dir(port: int) -> Path:
 
 
 @contextmanager
-def engine_lease(engine: dict) -> Iterator[None]:
+def engine_lease(engine: Engine) -> Iterator[None]:
     """Hold a lease on the engine for the duration, when `engine` is a warm engine of this
     machine; on any other engine (local, a remote server) do nothing."""
     lease = _lease_file(engine)
@@ -49,10 +49,10 @@ def live_leases(port: int) -> list[Path]:
     return [lease for lease in leases if _holder_runs(lease)]
 
 
-def _lease_file(engine: dict) -> Path | None:
-    if engine.get("kind") != "connect":
+def _lease_file(engine: Engine) -> Path | None:
+    if not engine.is_connect:
         return None
-    host, port = address(engine["url"])
+    host, port = engine.address()
     if host not in LOCAL_HOSTS or read_identity(port) is None:
         return None
     folder = leases_dir(port)

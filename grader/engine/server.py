@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader import paths
-from grader.engine.handshake import address, spark_connect_answers
+from grader.engine import Engine
+from grader.engine.handshake import spark_connect_answers
 from grader.engine.lease import live_leases
 from grader.engine.registry import EngineIdentity, read_identity, runtime_dir
 from grader.engine.settings import LOCAL_ONLY_CONF, TINY_STREAM_CONF
@@ -244,12 +245,12 @@ def host(port: int) -> int:
     return child.returncode
 
 
-def revive(engine: dict) -> bool:
+def revive(engine: Engine) -> bool:
     """Start again the warm engine `engine` points at, when it is this machine's engine of a
     grader and has gone away; whether it serves now. Any other server is its owner's to restart."""
-    if engine.get("kind") != "connect":
+    if not engine.is_connect:
         return False
-    host, port = address(engine["url"])
+    host, port = engine.address()
     if host not in ("127.0.0.1", "localhost"):
         return False
     if port_open(port, host):
@@ -269,18 +270,18 @@ def engine_for(choice: str | None = None) -> dict:
     Spark Connect server. The default comes from GRADER_ENGINE."""
     choice = choice or os.environ.get("GRADER_ENGINE", "auto")
     if choice == "local":
-        return {"kind": "local"}
+        return Engine.local()
     if choice.startswith("sc://"):
         if not spark_connect_answers(choice):
             raise EngineError(f"No Spark Connect server answers at {choice}: start it, or check the address.")
-        return {"kind": "connect", "url": choice}
+        return Engine.connect(choice)
     if choice != "auto":
         raise EngineError(f"Unknown engine {choice!r}: use auto, local, or an sc://host:port URL.")
     server = EngineServer.from_env()
     if server.identity() is None and not port_open(server.port):
         print(f"Starting the Spark engine at {server.url}; it stays warm for "
               f"{server.idle_minutes:g} idle minutes (`grade engine stop` ends it)…", file=sys.stderr)
-    return {"kind": "connect", "url": server.ensure_running()}
+    return Engine.connect(server.ensure_running())
 
 
 if __name__ == "__main__":

@@ -9,30 +9,29 @@ from pathlib import Path
 
 from pyspark.sql import SparkSession
 
+from grader.engine import Engine
 from grader.engine.settings import LOCAL_ONLY_CONF, TINY_STREAM_CONF
 from grader.kafka.artifacts import fetched_connector_jars
 
 
-def create_session(engine: dict, workdir: Path) -> SparkSession:
-    """A session on the embedded local engine (`{"kind": "local"}`) or a Spark Connect server
-    (`{"kind": "connect", "url": "sc://host:port"}`), with the tiny-stream settings applied.
-
-    A local session gets `engine["jars"]`, else Spark's Kafka connector once it is fetched (as
-    the warm engine does), so the Kafka exercises run on either engine."""
+def create_session(engine: Engine, workdir: Path) -> SparkSession:
+    """A session on the embedded local engine or a Spark Connect server, with the tiny-stream
+    settings applied. A local session gets Spark's Kafka connector once it is fetched (as the
+    warm engine does), so the Kafka exercises run on either engine."""
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     builder = SparkSession.builder
-    if engine.get("kind") == "connect":
+    if engine.is_connect:
         # So that a student's own SparkSession.builder.getOrCreate() returns this session too.
-        os.environ["SPARK_REMOTE"] = engine["url"]
-        builder = builder.remote(engine["url"])
+        os.environ["SPARK_REMOTE"] = engine.url
+        builder = builder.remote(engine.url)
     else:
         conf = dict(LOCAL_ONLY_CONF)
         conf["spark.sql.warehouse.dir"] = str(workdir / "warehouse")
         conf["spark.local.dir"] = str(workdir / "spark-local")
         # The worker may write only in its own folder: the JVM's temporary files go there too.
         conf["spark.driver.extraJavaOptions"] += f" -Djava.io.tmpdir={workdir} -XX:-UsePerfData"
-        jars = engine.get("jars") or [str(jar) for jar in fetched_connector_jars()]
+        jars = [str(jar) for jar in fetched_connector_jars()]
         if jars:
             conf["spark.jars"] = ",".join(jars)
         for key, value in conf.items():

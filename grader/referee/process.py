@@ -23,6 +23,7 @@ from pathlib import Path
 
 from grader import catalog
 from grader import outcome as kinds
+from grader.engine import Engine
 from grader.engine.session import create_session
 from grader.lifecycle import die_with_parent
 from grader.outcome import Outcome
@@ -42,8 +43,7 @@ class Referee:
         self.results = results
         self.workdir = Path(job["workdir"])
         self.descendants = Descendants()
-        url = f"{job['engine']['url'].split('/;')[0]}/;session_id={uuid.uuid4()}"
-        self.engine = {**job["engine"], "url": url}
+        self.engine = Engine(**job["engine"]).with_session(str(uuid.uuid4()))
         self.spark = None
         self.channel: Channel | None = None
 
@@ -62,7 +62,7 @@ class Referee:
         student_dir.mkdir(parents=True, exist_ok=True)
         job_file = student_dir / "job.json"
         job_file.write_text(json.dumps({
-            "mode": "calls", "engine": self.engine, "workdir": str(student_dir),
+            "mode": "calls", "engine": self.engine.as_dict(), "workdir": str(student_dir),
             "readable": self.job["readable"],
         }))
         with open(student_dir / "worker.log", "wb") as log:

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from grader import catalog
 from grader import outcome as kinds
+from grader.engine import Engine
 from grader.outcome import Failure, Outcome
 from grader.paths import STREAMS
 from grader.sandbox.calls import LocalStudent, call_task, handle_for
@@ -37,6 +38,7 @@ class Worker:
     def __init__(self, job: dict):
         self.job = job
         self.workdir = Path(job["workdir"])
+        self.engine = Engine(**job["engine"])
         self.modules: dict[str, object] = {}
         self.spark = None
 
@@ -44,7 +46,7 @@ class Worker:
         from grader.engine.session import create_session, session_alive
 
         if self.spark is None or not session_alive(self.spark):
-            self.spark = create_session(self.job["engine"], self.workdir)
+            self.spark = create_session(self.engine, self.workdir)
         return self.spark
 
     def module(self, path: str):
@@ -115,7 +117,7 @@ class Worker:
 
     def release(self) -> None:
         """Give a local session back; a Spark Connect session is the referee's to release."""
-        if self.spark is not None and self.job["engine"].get("kind") != "connect":
+        if self.spark is not None and not self.engine.is_connect:
             try:
                 self.spark.stop()
             except Exception:  # the worker is ending anyway

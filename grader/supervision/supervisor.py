@@ -27,7 +27,7 @@ from pathlib import Path
 
 from grader import outcome as kinds
 from grader.outcome import Outcome, timeout_message
-from grader.engine.handshake import address
+from grader.engine import Engine
 from grader.lifecycle import die_with_parent
 from grader.supervision.confinement import scratch_root
 from grader.supervision.limits import MEMORY_LIMIT_MB, TOKEN_VARIABLE, kill_tagged, resident_mb, tagged
@@ -62,7 +62,7 @@ class PoolClosed(RuntimeError):
 class WorkerPool:
     """Runs a list of runs in worker processes, in order, and hands back their outcomes."""
 
-    def __init__(self, runs: list[Run], engine: dict, workdir: Path | None = None,
+    def __init__(self, runs: list[Run], engine: Engine, workdir: Path | None = None,
                  program: list[str] | None = None):
         self.runs = list(runs)
         self.engine = engine
@@ -134,7 +134,7 @@ class WorkerPool:
     @property
     def refereed(self) -> bool:
         """Whether results are read by a referee apart from the student's process (Spark Connect)."""
-        return self.engine.get("kind") == "connect"
+        return self.engine.is_connect
 
     def _spawn(self, runs: list[Run]) -> None:
         workdir = self.workdir / f"worker-{self.spawns + 1}"
@@ -145,7 +145,7 @@ class WorkerPool:
         self.spawns += 1
         job = {
             "mode": "runs",
-            "engine": self.engine,
+            "engine": self.engine.as_dict(),
             "workdir": str(workdir),
             "readable": sorted({str(path.parent) for path in staged.values()}),
             "runs": [
@@ -179,7 +179,7 @@ class WorkerPool:
         self.buffer = b""
 
     def _engine_up(self) -> bool:
-        host, port = address(self.engine["url"])
+        host, port = self.engine.address()
         return port_open(port, host)
 
     def _engine_gone(self) -> bool:
@@ -319,7 +319,7 @@ class ParallelPools:
 
     POLL = 0.05
 
-    def __init__(self, runs: list[Run], engine: dict, workdir: Path | None = None, lanes: int = 1):
+    def __init__(self, runs: list[Run], engine: Engine, workdir: Path | None = None, lanes: int = 1):
         dealt = [runs[lane::lanes] for lane in range(max(1, lanes))]
         self.pools = [
             WorkerPool(lane_runs, engine, workdir / f"lane-{index}" if workdir else None)
