@@ -38,15 +38,17 @@ LOG_TAIL_LINES = 25
 
 
 @dataclass(frozen=True)
-class BrokerConfig:
-    """Where the local broker listens and keeps its files."""
+class KafkaBroker:
+    """The local single-node broker: where it listens and keeps its files, and its life as a
+    background service (`grader.services.Service`), in the same shape as the warm Spark engine
+    (`grader.engine.server.EngineServer`)."""
 
     port: int
     controller_port: int
     data_dir: Path
 
     @classmethod
-    def from_env(cls) -> BrokerConfig:
+    def from_env(cls) -> KafkaBroker:
         return cls(
             port=int(os.environ.get("GRADER_KAFKA_PORT", 9092)),
             controller_port=int(os.environ.get("GRADER_KAFKA_CONTROLLER_PORT", 9093)),
@@ -66,13 +68,124 @@ class BrokerConfig:
         return self.data_dir / "broker.log"
 
     @property
-    def pid_file(self) -> Path:
-        return self.data_dir / "broker.pid"
-
-    @property
     def log_dirs(self) -> Path:
         return self.data_dir / "logs"
 
+    @property
+    def service(self) -> Service:
+        return Service(self.data_dir / "broker.pid", marker=str(self.properties_file))
+
+    def status(self) -> BrokerStatus:
+        """Whether the broker runs, its pid, and the address clients connect to."""
+        pid = self.service.running_pid()
+        return BrokerStatus(running=pid is not None, pid=pid, bootstrap=self.bootstrap)
+
+    def start(self, timeout: float = 60.0) -> bool:
+        """Start the broker and wait until clients can list topics.
+
+        Returns False, changing nothing, when it already runs. Raises KafkaToolError when the
+        jars or Java are missing, a port is taken, or the broker is not ready within `timeout`
+        seconds (the error then quotes the end of its log, and the half-started broker is stopped).
+        """
+        if self.service.running_pid() is not None:
+            return False
+        classpath = os.pathsep.join(str(jar) for jar in jars(BROKER))
+        java = _java()
+        for port in (self.port, self.controller_port):
+            if port_open(port):
+                raise KafkaToolError(
+                    f"Port {port} on 127.0.0.1 is already in use (another Kafka broker?); stop that "
+                    "program, or pick free ports with GRADER_KAFKA_PORT / GRADER_KAFKA_CONTROLLER_PORT."
+                )
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.properties_file.write_text(self._server_properties())
+        if not (self.log_dirs / "meta.properties").is_file():
+            self._format_storage(java, classpath)
+        pid = self.service.launch(
+            [java, *JVM_OPTIONS, "-cp", classpath, "kafka.Kafka", str(self.properties_file)],
+            self.log_file, self.data_dir,
+        )
+        try:
+            self._wait_until_ready(pid, timeout)
+        except KafkaToolError:
+            self.stop()
+            raise
+        return True
+
+    def stop(self, timeout: float = 30.0) -> bool:
+        """SIGTERM, then SIGKILL after `timeout` s. False if none ran."""
+        return self.service.terminate(timeout)
+
+    def _server_properties(self) -> str:
+        settings = {
+            "process.roles": "broker,controller",
+            "node.id": 1,
+            # A static one-voter quorum: unlike `format --standalone`, the controller's address is
+            # not written into the metadata log, so changing its port later needs no re-format.
+            "controller.quorum.voters": f"1@127.0.0.1:{self.controller_port}",
+            "listeners": f"PLAINTEXT://127.0.0.1:{self.port},"
+                         f"CONTROLLER://127.0.0.1:{self.controller_port}",
+            "advertised.listeners": f"PLAINTEXT://127.0.0.1:{self.port}",
+            "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            "controller.listener.names": "CONTROLLER",
+            "inter.broker.listener.name": "PLAINTEXT",
+            "log.dirs": self.log_dirs,
+            "num.partitions": 1,
+            "auto.create.topics.enable": "true",
+            "group.initial.rebalance.delay.ms": 0,
+            # One node cannot replicate; one partition per internal topic keeps startup quick.
+            "offsets.topic.replication.factor": 1,
+            "offsets.topic.num.partitions": 1,
+            "transaction.state.log.replication.factor": 1,
+            "transaction.state.log.min.isr": 1,
+            "transaction.state.log.num.partitions": 1,
+            "share.coordinator.state.topic.replication.factor": 1,
+            "share.coordinator.state.topic.min.isr": 1,
+            # Exercises write kilobytes: small segments, indexes and cleaner buffer fit a 256 MB heap.
+            "log.segment.bytes": 16 * 2**20,
+            "log.index.size.max.bytes": 2**20,
+            "log.cleaner.dedupe.buffer.size": 8 * 2**20,
+            "num.network.threads": 2,
+            "num.io.threads": 2,
+        }
+        return "".join(f"{key}={value}\n" for key, value in settings.items())
+
+
+    def _format_storage(self, java: str, classpath: str) -> None:
+        """Write the cluster and node ids a new KRaft log folder needs before its first start."""
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
+        result = subprocess.run(
+            [java, "-Xmx128m", f"-Dlog4j2.configurationFile={LOG_CONFIG}", "-cp", classpath,
+             "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(self.properties_file)],
+            capture_output=True, text=True,
+        )
+        if result.returncode != 0:
+            output = "\n".join((result.stdout + result.stderr).splitlines()[-LOG_TAIL_LINES:])
+            raise KafkaToolError(
+                f"Kafka could not format its storage in {self.log_dirs}; delete {self.data_dir} "
+                f"and run `{COMMAND} start` again. The storage tool said:\n{output}"
+            )
+
+
+    def _wait_until_ready(self, pid: int, timeout: float) -> None:
+        """Wait for the listener, then for a real client round trip, failing early if the JVM dies."""
+        deadline = time.monotonic() + timeout
+        while not port_open(self.port):
+            if not alive(pid):
+                raise self._start_failure("exited while starting")
+            if time.monotonic() > deadline:
+                raise self._start_failure(f"did not open port {self.port} within {timeout:.0f} s")
+            time.sleep(0.2)
+        if not reachable(self.bootstrap, timeout=max(deadline - time.monotonic(), 1.0)):
+            raise self._start_failure(f"did not answer clients within {timeout:.0f} s")
+
+
+    def _start_failure(self, what: str) -> KafkaToolError:
+        lines = self.log_file.read_text(errors="replace").splitlines()[-LOG_TAIL_LINES:]
+        return KafkaToolError(
+            f"The Kafka broker {what}; fix the cause shown at the end of its log {self.log_file} "
+            f"and run `{COMMAND} start` again:\n" + "\n".join(lines)
+        )
 
 @dataclass(frozen=True)
 class BrokerStatus:
@@ -83,53 +196,7 @@ class BrokerStatus:
 
 def default_bootstrap() -> str:
     """The broker clients talk to: GRADER_KAFKA_BOOTSTRAP, else the local broker."""
-    return os.environ.get("GRADER_KAFKA_BOOTSTRAP") or BrokerConfig.from_env().bootstrap
-
-
-def status(config: BrokerConfig | None = None) -> BrokerStatus:
-    """Whether the local broker runs, its pid, and the address clients connect to."""
-    config = config or BrokerConfig.from_env()
-    pid = _service(config).running_pid()
-    return BrokerStatus(running=pid is not None, pid=pid, bootstrap=config.bootstrap)
-
-
-def start(config: BrokerConfig | None = None, timeout: float = 60.0) -> bool:
-    """Start the local broker and wait until clients can list topics.
-
-    Returns False, changing nothing, when it already runs. Raises KafkaToolError when the jars
-    or Java are missing, a port is taken, or the broker is not ready within `timeout` seconds
-    (the error then quotes the end of its log, and the half-started broker is stopped).
-    """
-    config = config or BrokerConfig.from_env()
-    if _service(config).running_pid() is not None:
-        return False
-    classpath = os.pathsep.join(str(jar) for jar in jars(BROKER))
-    java = _java()
-    for port in (config.port, config.controller_port):
-        if port_open(port):
-            raise KafkaToolError(
-                f"Port {port} on 127.0.0.1 is already in use (another Kafka broker?); stop that "
-                "program, or pick free ports with GRADER_KAFKA_PORT / GRADER_KAFKA_CONTROLLER_PORT."
-            )
-    config.data_dir.mkdir(parents=True, exist_ok=True)
-    config.properties_file.write_text(_server_properties(config))
-    if not (config.log_dirs / "meta.properties").is_file():
-        _format_storage(java, classpath, config)
-    pid = _service(config).launch(
-        [java, *JVM_OPTIONS, "-cp", classpath, "kafka.Kafka", str(config.properties_file)],
-        config.log_file, config.data_dir,
-    )
-    try:
-        _wait_until_ready(pid, config, timeout)
-    except KafkaToolError:
-        stop(config)
-        raise
-    return True
-
-
-def stop(config: BrokerConfig | None = None, timeout: float = 30.0) -> bool:
-    """Stop the local broker: SIGTERM, then SIGKILL after `timeout` s. False if none ran."""
-    return _service(config or BrokerConfig.from_env()).terminate(timeout)
+    return os.environ.get("GRADER_KAFKA_BOOTSTRAP") or KafkaBroker.from_env().bootstrap
 
 
 def reachable(bootstrap: str, timeout: float = 5.0) -> bool:
@@ -212,82 +279,6 @@ def _connected(client_class, bootstrap: str, timeout: float = 10.0, **settings):
         yield client
     finally:
         client.close()
-
-
-def _server_properties(config: BrokerConfig) -> str:
-    settings = {
-        "process.roles": "broker,controller",
-        "node.id": 1,
-        # A static one-voter quorum: unlike `format --standalone`, the controller's address is
-        # not written into the metadata log, so changing its port later needs no re-format.
-        "controller.quorum.voters": f"1@127.0.0.1:{config.controller_port}",
-        "listeners": f"PLAINTEXT://127.0.0.1:{config.port},"
-                     f"CONTROLLER://127.0.0.1:{config.controller_port}",
-        "advertised.listeners": f"PLAINTEXT://127.0.0.1:{config.port}",
-        "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-        "controller.listener.names": "CONTROLLER",
-        "inter.broker.listener.name": "PLAINTEXT",
-        "log.dirs": config.log_dirs,
-        "num.partitions": 1,
-        "auto.create.topics.enable": "true",
-        "group.initial.rebalance.delay.ms": 0,
-        # One node cannot replicate; one partition per internal topic keeps startup quick.
-        "offsets.topic.replication.factor": 1,
-        "offsets.topic.num.partitions": 1,
-        "transaction.state.log.replication.factor": 1,
-        "transaction.state.log.min.isr": 1,
-        "transaction.state.log.num.partitions": 1,
-        "share.coordinator.state.topic.replication.factor": 1,
-        "share.coordinator.state.topic.min.isr": 1,
-        # Exercises write kilobytes: small segments, indexes and cleaner buffer fit a 256 MB heap.
-        "log.segment.bytes": 16 * 2**20,
-        "log.index.size.max.bytes": 2**20,
-        "log.cleaner.dedupe.buffer.size": 8 * 2**20,
-        "num.network.threads": 2,
-        "num.io.threads": 2,
-    }
-    return "".join(f"{key}={value}\n" for key, value in settings.items())
-
-
-def _format_storage(java: str, classpath: str, config: BrokerConfig) -> None:
-    """Write the cluster and node ids a new KRaft log folder needs before its first start."""
-    cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
-    result = subprocess.run(
-        [java, "-Xmx128m", f"-Dlog4j2.configurationFile={LOG_CONFIG}", "-cp", classpath,
-         "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(config.properties_file)],
-        capture_output=True, text=True,
-    )
-    if result.returncode != 0:
-        output = "\n".join((result.stdout + result.stderr).splitlines()[-LOG_TAIL_LINES:])
-        raise KafkaToolError(
-            f"Kafka could not format its storage in {config.log_dirs}; delete {config.data_dir} "
-            f"and run `{COMMAND} start` again. The storage tool said:\n{output}"
-        )
-
-
-def _wait_until_ready(pid: int, config: BrokerConfig, timeout: float) -> None:
-    """Wait for the listener, then for a real client round trip, failing early if the JVM dies."""
-    deadline = time.monotonic() + timeout
-    while not port_open(config.port):
-        if not alive(pid):
-            raise _start_failure(config, "exited while starting")
-        if time.monotonic() > deadline:
-            raise _start_failure(config, f"did not open port {config.port} within {timeout:.0f} s")
-        time.sleep(0.2)
-    if not reachable(config.bootstrap, timeout=max(deadline - time.monotonic(), 1.0)):
-        raise _start_failure(config, f"did not answer clients within {timeout:.0f} s")
-
-
-def _service(config: BrokerConfig) -> Service:
-    return Service(config.pid_file, marker=str(config.properties_file))
-
-
-def _start_failure(config: BrokerConfig, what: str) -> KafkaToolError:
-    lines = config.log_file.read_text(errors="replace").splitlines()[-LOG_TAIL_LINES:]
-    return KafkaToolError(
-        f"The Kafka broker {what}; fix the cause shown at the end of its log {config.log_file} "
-        f"and run `{COMMAND} start` again:\n" + "\n".join(lines)
-    )
 
 
 def _java() -> str:

@@ -51,28 +51,28 @@ def _reports_errors(verb):
 @_reports_errors
 def _start(args: argparse.Namespace) -> int:
     _fetch_missing()
-    config = broker.BrokerConfig.from_env()
-    if (not broker.status(config).running and args.bootstrap_servers != config.bootstrap
+    local = broker.KafkaBroker.from_env()
+    if (not local.status().running and args.bootstrap_servers != local.bootstrap
             and broker.reachable(args.bootstrap_servers)):
         print(f"A Kafka broker already answers at {args.bootstrap_servers}; not starting another.")
-    elif broker.start(config):
-        print(f"Kafka broker started at {config.bootstrap} (log: {config.log_file}).")
+    elif local.start():
+        print(f"Kafka broker started at {local.bootstrap} (log: {local.log_file}).")
     else:
-        pid = broker.status(config).pid
-        print(f"Kafka broker already running at {config.bootstrap} (pid {pid}).")
+        print(f"Kafka broker already running at {local.bootstrap} (pid {local.status().pid}).")
     return 0
 
 
 @_reports_errors
 def _stop(args: argparse.Namespace) -> int:
-    print("Kafka broker stopped." if broker.stop() else "No Kafka broker of the grader is running.")
+    stopped = broker.KafkaBroker.from_env().stop()
+    print("Kafka broker stopped." if stopped else "No Kafka broker of the grader is running.")
     return 0
 
 
 @_reports_errors
 def _status(args: argparse.Namespace) -> int:
     """Exit code 0 when a broker answers (or the local one runs), else 1, for use in scripts."""
-    state = broker.status()
+    state = broker.KafkaBroker.from_env().status()
     if args.bootstrap_servers == state.bootstrap:
         if state.running:
             print(f"Kafka broker running at {state.bootstrap} (pid {state.pid}).")

@@ -38,11 +38,12 @@ def _skipped_when_not_fetched():
 
 @pytest.fixture(scope="module")
 def bootstrap():
+    local = broker.KafkaBroker.from_env()
     with _skipped_when_not_fetched():
-        started = broker.start()
-    yield broker.status().bootstrap
+        started = local.start()
+    yield local.bootstrap
     if started:
-        broker.stop()
+        local.stop()
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +67,7 @@ def test_creating_an_existing_topic_reports_it(topic, bootstrap):
 
 @pytest.mark.timeout(90)
 def test_status_reports_the_running_broker(bootstrap):
-    state = broker.status()
+    state = broker.KafkaBroker.from_env().status()
     assert state.running and state.pid is not None
     assert state.bootstrap == bootstrap
     assert broker.reachable(bootstrap)
@@ -74,10 +75,10 @@ def test_status_reports_the_running_broker(bootstrap):
 
 @pytest.mark.timeout(90)
 def test_second_start_changes_nothing(bootstrap):
-    config = broker.BrokerConfig.from_env()
-    before = (broker.status(config), config.properties_file.stat().st_mtime_ns)
-    assert broker.start(config) is False
-    assert (broker.status(config), config.properties_file.stat().st_mtime_ns) == before
+    local = broker.KafkaBroker.from_env()
+    before = (local.status(), local.properties_file.stat().st_mtime_ns)
+    assert local.start() is False
+    assert (local.status(), local.properties_file.stat().st_mtime_ns) == before
 
 
 @pytest.mark.spark
