@@ -23,7 +23,7 @@ def try_task(exercise: str, function, spark=None, timeout: float = 120.0) -> Non
     from grader.engine.settings import TINY_STREAM_CONF
     from grader.supervision.confinement import scratch_root
     from grader.referee.run import run_task
-from grader.sandbox.calls import LocalStudent
+    from grader.sandbox.calls import LocalStudent
 
     task = catalog.exercise(exercise).task(function.__name__)
     spark = spark or SparkSession.getActiveSession() or SparkSession.builder.getOrCreate()
