@@ -17,6 +17,9 @@ def render(result: GradeResult, color: bool = False) -> str:
         if task.exercise != current:
             current = task.exercise
             lines.append(paint(f"\n{task.exercise}", "1"))
+            if task.exercise in result.files:
+                lines.append(textwrap.fill(result.files[task.exercise], width=100, initial_indent="  ",
+                                           subsequent_indent="    "))
         mark = {"passed": paint("PASS", "32"), "failed": paint("FAIL", "31"),
                 "error": paint("NOT GRADED", "33")}[task.status]
         points = f"{_num(task.score)}/{_num(task.max_score)}"
