@@ -27,7 +27,8 @@ def render(result: GradeResult, color: bool = False) -> str:
         if not task.passed:
             lines.append(textwrap.indent(task.feedback, "         "))
     for note in result.notes:
-        lines.append("\n" + textwrap.fill(note, width=100, subsequent_indent="  "))
+        lines.append("\n" + "\n".join(textwrap.fill(line, width=100, subsequent_indent="  ")
+                                       for line in note.splitlines()))
     total = f"{_num(result.score)}/{_num(result.max_score)}"
     lines.append(paint(f"\nTotal: {total} points", "1") + f"  ({result.execution_time:.1f} s)")
     if not result.complete:
