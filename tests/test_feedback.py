@@ -118,3 +118,13 @@ def test_a_load_error_is_said_once_per_exercise():
     pointers = {plugin._said_once(exercise, "exercise_02_streaming_word_count.py has a syntax error") for _ in range(3)}
     assert plugin.notes == ["exercise-2: exercise_02_streaming_word_count.py has a syntax error"]
     assert pointers == {"Not run: the file could not be imported; see the note on exercise-2 below the tasks."}
+
+
+def test_a_broken_java_home_is_named(monkeypatch, tmp_path):
+    from grader.engine.java import java_problem
+
+    monkeypatch.setenv("JAVA_HOME", str(tmp_path))
+    assert java_problem().startswith(f"JAVA_HOME is {tmp_path}, which holds no bin/java")
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "java").write_text("")
+    assert java_problem() is None
