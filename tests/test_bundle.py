@@ -5,6 +5,7 @@ import hashlib
 import os
 import shutil
 import site
+import socket
 import subprocess
 import sys
 
@@ -108,6 +109,12 @@ def test_generate_overwrites_a_solved_exercise_only_when_forced(bundle, tmp_path
     assert solved.read_text() != answer
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def installed(bundle):
     """What bin/setup's first run leaves in the bundle (its pip install needs the network, so this
     stands in for it): a .venv whose Python finds the bundle's grader and this interpreter's
@@ -136,9 +143,13 @@ def test_the_readme_commands_work_in_the_bundle_as_written(bundle, tmp_path):
     solved.write_text((ROOT / "solutions" / solved.name).read_text())
     readme = (copy / "README.md").read_text().splitlines()
     commands = [line.split("#")[0].strip() for line in readme[1:5] if line.strip()]
-    env = {k: v for k, v in os.environ.items() if k != "GRADER_PROJECT"}
-    first, second = (subprocess.run(command, shell=True, cwd=copy, capture_output=True, text=True, env=env,
-                                    timeout=400) for command in commands)
+    # An engine of its own: its Python workers run the bundle's .venv, which goes with tmp_path.
+    env = {**{k: v for k, v in os.environ.items() if k != "GRADER_PROJECT"}, "GRADER_ENGINE_PORT": str(free_port())}
+    try:
+        first, second = (subprocess.run(command, shell=True, cwd=copy, capture_output=True, text=True, env=env,
+                                        timeout=400) for command in commands)
+    finally:
+        subprocess.run(["bin/grade", "engine", "stop"], cwd=copy, env=env, capture_output=True, timeout=60)
     assert first.returncode == 0, first.stdout + first.stderr
     assert "graded exercises/exercise_02_streaming_word_count.py (the exercise is also in" in first.stdout
     assert second.returncode == 1, second.stdout + second.stderr
