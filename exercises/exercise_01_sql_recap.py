@@ -25,6 +25,8 @@ def adults(patients: DataFrame) -> DataFrame:
 
     Example: a row ("Ana", "F", 34, "A", 12.5) gives ("Ana", 34, 408); a 17-year-old
     gives nothing.
+
+    The order of the columns is not checked; their names and types are.
     """
     raise NotImplementedError
 
@@ -39,6 +41,8 @@ def treatment_summary(patients: DataFrame) -> DataFrame:
 
     Example: treatments A with durations 12.5 and 10.0 give ("A", 2, 22.5, 11.25).
     Hint: `groupBy(...).agg(F.count(...).alias(...), ...)` names the columns.
+
+    The order of the columns is not checked; their names and types are.
     """
     raise NotImplementedError
 
@@ -53,6 +57,8 @@ def sex_summary_sql(spark: SparkSession, patients: DataFrame) -> DataFrame:
     (double, mean age), ordered by `sex` ascending (the order is checked).
 
     Example: `SELECT sex, COUNT(*) AS patients, ... FROM patients GROUP BY sex ORDER BY sex`.
+
+    The order of the columns is not checked; their names and types are.
     """
     raise NotImplementedError
 
@@ -69,5 +75,7 @@ def word_count(lines: DataFrame) -> DataFrame:
 
     Example: lines "Spark is", " spark" give ("spark", 2), ("is", 1).
     Use `split` and `explode` (the course text calls it "explore": it is `explode`).
+
+    The order of the columns is not checked; their names and types are.
     """
     raise NotImplementedError

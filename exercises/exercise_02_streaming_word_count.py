@@ -24,6 +24,8 @@ def read_lines(spark: SparkSession, folder: str) -> DataFrame:
     The grader writes it to a memory sink in append mode.
 
     Example: `spark.readStream.text(folder)` (or `.format("text").load(folder)`).
+
+    The order of the columns is not checked; their names and types are.
     """
     raise NotImplementedError
 
@@ -39,6 +41,8 @@ def streaming_word_count(lines: DataFrame) -> DataFrame:
     The grader runs it in complete mode: after each file, every word's running count.
 
     Example: after "Spark is" then " spark", the table holds ("spark", 2), ("is", 1).
+
+    The order of the columns is not checked; their names and types are.
     """
     raise NotImplementedError
 
@@ -52,7 +56,11 @@ def start_update_query(lines: DataFrame, query_name: str, checkpoint: str) -> St
     "update" and `.option("checkpointLocation", checkpoint)`, then return what `.start()`
     returns. Do not wait for it (no `awaitTermination()`): the grader feeds it.
 
-    The word count is the one of `streaming_word_count` (columns `word`, `count`).
-    In update mode, each batch writes only the words whose count changed.
+    The word count is the one of `streaming_word_count` (columns `word`, `count`): call
+    `streaming_word_count(lines)`. In update mode, each batch writes only the words whose
+    count changed; append mode is refused on this count (no event time tells Spark when a
+    word's count is final), and complete mode would write every word each batch.
+
+    The order of the columns is not checked; their names and types are.
     """
     raise NotImplementedError

@@ -29,6 +29,8 @@ def with_parity(rate: DataFrame) -> DataFrame:
     when value is divisible by 2, else "odd"). Run in append mode.
 
     Example: value 0 → "even", value 7 → "odd".
+
+    The order of the columns is not checked; their names and types are.
     """
     raise NotImplementedError
 
@@ -42,6 +44,8 @@ def parity_totals(rate: DataFrame) -> DataFrame:
     how many rows) and `total` (bigint, the sum of `value`). Run in complete mode.
 
     Example: after values 0-4 the table holds ("even", 3, 6) and ("odd", 2, 4).
+
+    The order of the columns is not checked; their names and types are.
     """
     raise NotImplementedError
 
@@ -58,5 +62,7 @@ def start_multiples_of_three(rate: DataFrame, query_name: str, checkpoint: str) 
     Return the started query.
 
     Example: values 0-11 give the rows with values 0, 3, 6 and 9.
+
+    The order of the columns is not checked; their names and types are.
     """
     raise NotImplementedError

@@ -25,6 +25,8 @@ def read_people(spark: SparkSession, folder: str) -> DataFrame:
     with `name` (string) and `age` (int). The grader writes it in append mode.
 
     Example: `spark.readStream.schema(...).option("sep", ...).csv(folder)`.
+
+    The order of the columns is not checked; their names and types are.
     """
     raise NotImplementedError
 
@@ -38,6 +40,8 @@ def adults(people: DataFrame) -> DataFrame:
     Return a streaming DataFrame with the same two columns. Run in append mode.
 
     Example: ("bob", 17) is dropped, ("carol", 18) kept.
+
+    The order of the columns is not checked; their names and types are.
     """
     raise NotImplementedError
 
@@ -49,8 +53,12 @@ def age_groups(people: DataFrame) -> DataFrame:
 
     Return a streaming DataFrame with `age_group` (string: "minor" under 18, "adult"
     from 18 to 64, "senior" from 65) and `people` (bigint). Run in complete mode.
+    Every row of the grading data has an age, so which group a NULL age falls in is not
+    graded.
 
     Example: after ("bob", 17), ("carol", 18): ("minor", 1), ("adult", 1).
+
+    The order of the columns is not checked; their names and types are.
     """
     raise NotImplementedError
 
@@ -58,10 +66,12 @@ def age_groups(people: DataFrame) -> DataFrame:
 def start_age_group_counts(people: DataFrame, query_name: str, checkpoint: str) -> StreamingQuery:
     """An aggregation query in update mode (3 points).
 
-    Start the `age_groups` count as a query in update mode.
+    Start the `age_groups` count as a query in update mode (call `age_groups(people)`).
 
     Write to a memory sink named `query_name` with output mode "update" and
     `.option("checkpointLocation", checkpoint)`; return the started query.
     Each batch then writes only the groups whose count changed.
+
+    The order of the columns is not checked; their names and types are.
     """
     raise NotImplementedError

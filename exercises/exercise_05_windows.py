@@ -42,6 +42,8 @@ def page_counts_per_minute(clicks: DataFrame) -> DataFrame:
     (12:00:00, 12:01:00, "home", 2) and (12:01:00, 12:02:00, "home", 1).
     Hint: `.groupBy(F.window("ts", "1 minute"), "page").count()`, then
     `.select("window.start", "window.end", "page", "count")`.
+
+    The order of the columns is not checked; their names and types are.
     """
     raise NotImplementedError
 
@@ -58,6 +60,8 @@ def page_counts_sliding(clicks: DataFrame) -> DataFrame:
 
     Example: a click on "home" at 12:00:40 falls in two windows, 12:00:00-12:01:00
     and 12:00:30-12:01:30, and is counted in both.
+
+    The order of the columns is not checked; their names and types are.
     """
     raise NotImplementedError
 
@@ -77,6 +81,8 @@ def user_sessions(clicks: DataFrame) -> DataFrame:
     click of hers at 12:01:10 starts a new session, (12:01:10, 12:01:40, "ann", 1).
     A streaming session window needs another grouping key besides the window (here
     `user`): Spark does not support one global session in a stream.
+
+    The order of the columns is not checked; their names and types are.
     """
     raise NotImplementedError
 
@@ -93,5 +99,7 @@ def start_user_sessions(clicks: DataFrame, query_name: str, checkpoint: str) -> 
     Session windows accept complete mode, and append mode once the query has a
     watermark (exercise 6), but never update mode: Spark refuses it when the query
     starts.
+
+    The order of the columns is not checked; their names and types are.
     """
     raise NotImplementedError

@@ -48,6 +48,8 @@ def closed_window_counts(readings: DataFrame) -> DataFrame:
     Example: after readings up to 12:01:15 the watermark is 12:00:55, so the window
     12:00-12:01 is still open and nothing is written; a reading at 12:01:35 moves the
     watermark to 12:01:15 and (12:00:00, 12:01:00, "s1", 3) is written, once.
+
+    The order of the columns is not checked; their names and types are.
     """
     raise NotImplementedError
 
@@ -66,6 +68,8 @@ def live_window_counts(readings: DataFrame) -> DataFrame:
     Example: (12:00:00, 12:01:00, "s1", 2) after the first batch, then
     (12:00:00, 12:01:00, "s1", 3) when a late reading of 12:00:50 arrives. A reading
     for a window the watermark has already closed changes nothing and is not written.
+
+    The order of the columns is not checked; their names and types are.
     """
     raise NotImplementedError
 
@@ -77,10 +81,13 @@ def start_closed_window_counts(readings: DataFrame, query_name: str, checkpoint:
     with its final count.
 
     Same watermark, windows and columns as `closed_window_counts`. Write to a memory
-    sink named `query_name` with `.option("checkpointLocation", checkpoint)`, in the
-    output mode that writes a window only once the watermark has closed it; return the
-    started query (do not wait for it).
+    sink named `query_name` with `.option("checkpointLocation", checkpoint)`, in append
+    mode: with a watermark, append writes a window once, when the watermark has passed
+    its end, with its final count (update would write it at every change). Return the
+    started query (do not wait for it); you may call `closed_window_counts(readings)`.
 
     Example: after readings up to 12:01:15 the sink is still empty.
+
+    The order of the columns is not checked; their names and types are.
     """
     raise NotImplementedError

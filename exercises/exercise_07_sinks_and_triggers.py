@@ -29,6 +29,8 @@ def start_parquet_sink(views: DataFrame, folder: str, checkpoint: str) -> Stream
     (timestamp). Start a query with format "parquet", `.option("path", folder)`,
     `.option("checkpointLocation", checkpoint)` and the output mode a file sink allows;
     return the started query. The grader reads `folder` back after each batch.
+
+    The order of the columns is not checked; their names and types are.
     """
     raise NotImplementedError
 
@@ -44,6 +46,13 @@ def start_sqlite_sink(views: DataFrame, database: str, checkpoint: str) -> Strea
     `.option("checkpointLocation", checkpoint)` and return the started query.
     A batch can run twice with the same id after a failure: it must not duplicate rows
     (delete that batch's rows before inserting). The grader replays the last batch.
+
+    Where your function runs: on the grader's Spark Connect engine (the default), not in
+    your notebook's or module's process. Spark pickles it (with cloudpickle) and calls it
+    in a Python process beside the engine, so it must survive pickling: open the sqlite3
+    connection inside the function, from the `database` path, never outside it.
+
+    The order of the columns is not checked; their names and types are.
     """
     raise NotImplementedError
 
@@ -58,6 +67,8 @@ def run_available_now(views: DataFrame, folder: str, checkpoint: str) -> Streami
     return the started query. The grader calls your function twice on the same
     checkpoint: the second run processes only the files that arrived in between, so
     the folder ends up with every view exactly once.
+
+    The order of the columns is not checked; their names and types are.
     """
     raise NotImplementedError
 
@@ -73,6 +84,8 @@ def start_two_queries(views: DataFrame, counts_name: str, counts_checkpoint: str
        aggregation it writes the same rows), named `views_name`, with checkpoint
        `views_checkpoint`.
     Each query needs its own checkpoint. The grader finds both in `spark.streams.active`.
+
+    The order of the columns is not checked; their names and types are.
     """
     raise NotImplementedError
 
@@ -84,5 +97,7 @@ def stop_query_named(spark: SparkSession, name: str) -> None:
 
     Two queries are running; find the one whose `.name` is `name` in
     `spark.streams.active` and call its `.stop()`. Return nothing.
+
+    The order of the columns is not checked; their names and types are.
     """
     raise NotImplementedError

@@ -42,6 +42,8 @@ def priced_clicks(clicks: DataFrame, prices: DataFrame) -> DataFrame:
 
     Example: with prices (a1, US, 0.5) and (a1, FR, 0.4), a click on a1 from FR gets
     one row, with price 0.4; a click on a2 from FR, with no (a2, FR) price, gets none.
+
+    The order of the columns is not checked; their names and types are.
     """
     raise NotImplementedError
 
@@ -60,6 +62,8 @@ def clicks_with_advertiser(clicks: DataFrame, ads: DataFrame) -> DataFrame:
 
     Example: a click on a1 gets "Acme"; a click on the retired ad a4 is still output,
     with advertiser NULL.
+
+    The order of the columns is not checked; their names and types are.
     """
     raise NotImplementedError
 
@@ -78,5 +82,7 @@ def clicks_on_priced_ads(clicks: DataFrame, prices: DataFrame) -> DataFrame:
 
     Example: a1 has prices in US and FR: a click on a1 from FR comes out once. A click
     on a2 from FR comes out too (a2 has a price, in US); a click on a4 does not.
+
+    The order of the columns is not checked; their names and types are.
     """
     raise NotImplementedError

@@ -41,13 +41,15 @@ def ad_clicks(impressions: DataFrame, clicks: DataFrame) -> DataFrame:
     Pair every impression with every click on the same ad, as the course's inner join.
 
     Inputs: `impressions` (`adId`, `campaign`, `impressionTime`) and `clicks` (`adId`,
-    `campaign`, `clickTime`), streaming DataFrames. Join them on the ad id, with no
-    watermark and no time condition. Return a streaming DataFrame with `adId` (string),
+    `campaign`, `clickTime`), streaming DataFrames. Join them on the ad id alone, with no
+    watermark and no time condition: `campaign` is not part of the condition. Return a streaming DataFrame with `adId` (string),
     `impressionTime` and `clickTime` (timestamps), one row per matching pair. Append mode.
 
     Example: an impression of ad1 at 12:00:00 and clicks on ad1 at 12:00:30 and
     12:00:45 give two rows; with no time condition, a later impression of ad1 pairs with
     both clicks too, once it arrives.
+
+    The order of the columns is not checked; their names and types are.
     """
     raise NotImplementedError
 
@@ -73,6 +75,8 @@ def clicks_within_a_minute(impressions: DataFrame, clicks: DataFrame) -> DataFra
     Example: ad3 shown at 12:00:10 and clicked at 12:01:10 matches (exactly 1 minute);
     ad4 shown at 12:01:00 and clicked at 12:02:01 does not, and the impression of ad4
     comes out with NULLs once the watermark is past 12:02:00.
+
+    The order of the columns is not checked; their names and types are.
     """
     raise NotImplementedError
 
@@ -91,5 +95,7 @@ def clicked_impressions(impressions: DataFrame, clicks: DataFrame) -> DataFrame:
     within the minute has arrived, however many clicks it gets. Append mode.
 
     Example: ad1 shown at 12:00:00 and clicked at 12:00:30 and 12:00:45 comes out once.
+
+    The order of the columns is not checked; their names and types are.
     """
     raise NotImplementedError

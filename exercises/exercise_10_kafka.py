@@ -33,6 +33,8 @@ def read_topic(spark: SparkSession, bootstrap: str, topic: str) -> DataFrame:
     The grader writes it to a memory sink in append mode.
 
     Example: the message b"Kafka keeps a log" becomes the row ("Kafka keeps a log",).
+
+    The order of the columns is not checked; their names and types are.
     """
     raise NotImplementedError
 
@@ -52,6 +54,8 @@ def kafka_word_count(messages: DataFrame) -> DataFrame:
 
     Example: after the messages "Kafka keeps" and " kafka", the table holds
     ("kafka", 2), ("keeps", 1).
+
+    The order of the columns is not checked; their names and types are.
     """
     raise NotImplementedError
 
@@ -73,5 +77,7 @@ def start_counts_to_kafka(messages: DataFrame, bootstrap: str, output_topic: str
 
     Example: after "Kafka keeps" then "kafka", the topic holds the messages
     ("kafka", "1"), ("keeps", "1"), ("kafka", "2").
+
+    The order of the columns is not checked; their names and types are.
     """
     raise NotImplementedError

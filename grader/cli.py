@@ -32,9 +32,24 @@ def _exercise_list(refs: list[str]) -> list:
     return [catalog.exercise(ref) for ref in refs]
 
 
-def _default_submission() -> Path:
-    local = Path.cwd() / "exercises"
+def _default_submission(exercises: list) -> Path:
+    """The current folder when it holds one of `exercises` (a module or a notebook), else its
+    exercises/ folder, else the project's."""
+    here = Path.cwd()
+    if any((here / f"{e.module_name}{suffix}").is_file() for e in exercises for suffix in (".py", ".ipynb")):
+        return here
+    local = here / "exercises"
     return local if local.is_dir() else paths.EXERCISES
+
+
+def _refused_in_bundle(verb: str) -> bool:
+    """Instructor verbs work from solutions/, which a student's bundle does not have: say so."""
+    if not paths.in_student_bundle():
+        return False
+    print(f"grade {verb}: this is a student's copy of the exercises (it has no solutions/ folder), and "
+          f"`grade {verb}` is for instructors, who work from the solutions. To check your work, run "
+          "`grade exercise-N`.", file=sys.stderr)
+    return True
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
@@ -43,7 +58,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     from grader.report.text import render
 
     exercises = _exercise_list(args.targets)
-    submission = Path(args.submission) if args.submission else _default_submission()
+    submission = Path(args.submission) if args.submission else _default_submission(exercises)
     if not submission.exists():
         print(f"grade: {submission} does not exist. Pass --submission with your exercises folder or file.",
               file=sys.stderr)
@@ -67,6 +82,8 @@ def exit_status(result) -> int:
 def cmd_record(args: argparse.Namespace) -> int:
     from grader.authoring.record import RecordingError, record
 
+    if _refused_in_bundle("record"):
+        return 2
     for exercise in _exercise_list(args.exercises):
         try:
             written = record(exercise, Path(args.solutions) if args.solutions else None)
@@ -80,6 +97,8 @@ def cmd_record(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     from grader.authoring.verify import verify
 
+    if _refused_in_bundle("verify"):
+        return 2
     failed = False
     for exercise in _exercise_list(args.exercises):
         found = verify(exercise, Path(args.solutions) if args.solutions else None, with_mutants=args.mutants)
@@ -143,6 +162,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
 def cmd_bundle(args: argparse.Namespace) -> int:
     from grader.authoring.bundle import HiddenDataInBundle, build_bundle
 
+    if _refused_in_bundle("bundle"):
+        return 2
     try:
         files = build_bundle(Path(args.out))
     except HiddenDataInBundle as error:
@@ -173,6 +194,12 @@ def cmd_generate(args: argparse.Namespace) -> int:
     from grader.authoring.notebooks import generate_notebooks, stale_notebooks
     from grader.authoring.stubs import generate_stubs, stale_stubs
 
+    if paths.in_student_bundle() and not args.force:
+        print("grade generate: this is a student's copy of the exercises (it has no solutions/ folder): "
+              "generating would replace your answers in exercises/ and its notebooks with blank stubs. "
+              "To start every exercise over, losing those answers, run `grade generate --force`.",
+              file=sys.stderr)
+        return 2
     if args.check:
         stale = stale_stubs() + stale_notebooks()
         for path in stale:
@@ -205,6 +232,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     generate = verbs.add_parser("generate", help="write the student stubs and notebooks from the declarations")
     generate.add_argument("--check", action="store_true", help="only report stubs that are out of date")
+    generate.add_argument("--force", action="store_true",
+                          help="in a student's bundle: overwrite your exercises with blank stubs")
     generate.set_defaults(handler=cmd_generate)
 
     batch = verbs.add_parser("batch", help="grade a folder of student submissions into a gradebook")
@@ -240,7 +269,10 @@ def build_parser() -> argparse.ArgumentParser:
 def grade_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="grade", description="Grade one exercise, or all of them.")
     parser.add_argument("targets", nargs="+", metavar="exercise-N", help="exercise-N ... or all")
-    parser.add_argument("--submission", help="a folder of exercise modules, or one file (default: ./exercises)")
+    parser.add_argument("--submission",
+                        help="a folder of exercise modules or notebooks, or one file (default: the current "
+                             "folder if it holds the exercise, else ./exercises); in a folder holding an "
+                             "exercise twice, the newer file is graded")
     parser.add_argument("--json", action="store_true", help="print the result as JSON (Gradescope's shape)")
     parser.add_argument("--timeout", type=float, help="seconds each task may run (default: the task's own limit)")
     parser.add_argument("--engine", choices=["auto", "local"],

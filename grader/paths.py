@@ -21,3 +21,9 @@ CACHE = Path(os.environ.get("GRADER_CACHE", PROJECT_ROOT / ".cache"))
 # Grading runs' files: streams fed to Spark, checkpoints, sinks. One machine-wide root per user,
 # so that an engine shared between checkouts can reach the files of each.
 SCRATCH = Path(os.environ.get("GRADER_SCRATCH", Path(tempfile.gettempdir()) / f"streaming-grader-{os.getuid()}"))
+
+
+def in_student_bundle() -> bool:
+    """Whether this copy is a student's bundle (`grade bundle`): it has no solutions/ folder, so
+    the instructor's verbs have nothing to work from and must not touch the student's files."""
+    return not SOLUTIONS.is_dir()

@@ -1,10 +1,15 @@
 """The student bundle holds no solution code and no hidden scenario, and grades on its own."""
 
 import ast
+import hashlib
 import os
 import shutil
+import site
+import socket
 import subprocess
 import sys
+
+from pathlib import Path
 
 import pytest
 
@@ -63,6 +68,93 @@ def test_the_bundle_has_what_students_need(bundle):
     for needed in ("README.md", "pyproject.toml", "bin/setup", "exercises/notebooks",
                    "fixtures/expected/exercise-1.json", "grader/cli.py"):
         assert (bundle / needed).exists(), needed
+
+
+def grade_in(folder, *args):
+    """`grade ARGS` run with the grader and the folder of `folder`'s own copy."""
+    env = {k: v for k, v in os.environ.items() if k != "GRADER_PROJECT"}
+    return subprocess.run([sys.executable, "-m", "grader", *args], cwd=folder, capture_output=True, text=True,
+                          env=env, timeout=120)
+
+
+def test_the_bundle_readme_is_the_students(bundle):
+    readme = (bundle / "README.md").read_text()
+    first = [line.split("#")[0].strip() for line in readme.splitlines()[1:5] if line.strip()]
+    assert first == ["bin/grade exercise-2", "bin/grade exercise-2 --submission exercises/notebooks"]
+    for instructor_only in ("bin/test", "grade record exercise", "grade bundle ../", "--hidden", "grade batch"):
+        assert instructor_only not in readme, instructor_only
+    assert "| 9 | Stream-stream joins |" in readme
+
+
+@pytest.mark.parametrize("verb", [["record", "exercise-2"], ["verify", "exercise-2"], ["bundle", "elsewhere"],
+                                  ["generate"], ["generate", "--check"]])
+def test_instructor_verbs_refuse_in_the_bundle(bundle, verb):
+    done = grade_in(bundle, *verb)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "no solutions/ folder" in done.stderr, done.stderr
+    assert not (bundle / "elsewhere").exists()
+
+
+def test_generate_overwrites_a_solved_exercise_only_when_forced(bundle, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(bundle, copy)
+    solved = copy / "exercises" / "exercise_02_streaming_word_count.py"
+    answer = (ROOT / "solutions" / solved.name).read_text()
+    solved.write_text(answer)
+    for args in (["generate"], ["generate", "--check"]):
+        done = grade_in(copy, *args)
+        assert "would replace your answers" in done.stderr or "no solutions/ folder" in done.stderr
+        assert solved.read_text() == answer
+    assert grade_in(copy, "generate", "--force").returncode == 0
+    assert solved.read_text() != answer
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def installed(bundle):
+    """What bin/setup's first run leaves in the bundle (its pip install needs the network, so this
+    stands in for it): a .venv whose Python finds the bundle's grader and this interpreter's
+    packages, a `grade` script, and the stamp that tells bin/setup it is done."""
+    venv = bundle / ".venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    site_packages = subprocess.run([python, "-c", "import site; print(site.getsitepackages()[0])"],
+                                   capture_output=True, text=True, check=True).stdout.strip()
+    (Path(site_packages) / "bundle.pth").write_text("\n".join([str(bundle), *site.getsitepackages()]) + "\n")
+    grade = venv / "bin" / "grade"
+    grade.write_text(f"#!{python}\nimport sys\nfrom grader.cli import main\nsys.exit(main())\n")
+    grade.chmod(0o755)
+    (venv / ".installed").write_text(hashlib.sha256((bundle / "pyproject.toml").read_bytes()).hexdigest() + "\n")
+
+
+@pytest.mark.spark
+@pytest.mark.timeout(900)
+def test_the_readme_commands_work_in_the_bundle_as_written(bundle, tmp_path):
+    """The README's first two commands, run in the bundle: the solved module earns full marks, the
+    untouched notebook is graded as the notebook, and each report names the file it graded."""
+    copy = tmp_path / "student"
+    shutil.copytree(bundle, copy)
+    installed(copy)
+    solved = copy / "exercises" / "exercise_02_streaming_word_count.py"
+    solved.write_text((ROOT / "solutions" / solved.name).read_text())
+    readme = (copy / "README.md").read_text().splitlines()
+    commands = [line.split("#")[0].strip() for line in readme[1:5] if line.strip()]
+    # An engine of its own: its Python workers run the bundle's .venv, which goes with tmp_path.
+    env = {**{k: v for k, v in os.environ.items() if k != "GRADER_PROJECT"}, "GRADER_ENGINE_PORT": str(free_port())}
+    try:
+        first, second = (subprocess.run(command, shell=True, cwd=copy, capture_output=True, text=True, env=env,
+                                        timeout=400) for command in commands)
+    finally:
+        subprocess.run(["bin/grade", "engine", "stop"], cwd=copy, env=env, capture_output=True, timeout=60)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "graded exercises/exercise_02_streaming_word_count.py (the exercise is also in" in first.stdout
+    assert second.returncode == 1, second.stdout + second.stderr
+    assert "graded exercises/notebooks/exercise_02_streaming_word_count.ipynb" in second.stdout
+    assert "Total: 0/8 points" in second.stdout
 
 
 @pytest.mark.spark

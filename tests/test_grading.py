@@ -78,8 +78,10 @@ def test_a_known_mistake_is_named_in_the_feedback():
 def test_a_missing_file_is_named_without_starting_spark(tmp_path):
     code, result, _ = run_grade("exercise-1", "--submission", str(tmp_path))
     assert code == 1
+    assert result["output"].count("There is no file exercise_01_sql_recap.py") == 1, result["output"]
+    assert "--submission" not in result["output"]  # batch feedback shows it too, where no option applies
     for test in result["tests"]:
-        assert "There is no file" in test["output"] and "exercise_01_sql_recap.py" in test["output"]
+        assert "could not be imported; see the note on exercise-1" in test["output"]
 
 
 @pytest.mark.timeout(60)
@@ -94,7 +96,8 @@ def test_grade_all_names_every_missing_file(tmp_path):
     code, result, _ = run_grade("all", "--submission", str(tmp_path))
     assert code == 1
     assert len(result["tests"]) == sum(len(e.tasks) for e in catalog.EXERCISES.values())
-    assert all("There is no file" in t["output"] for t in result["tests"])
+    assert all("could not be imported" in t["output"] for t in result["tests"])
+    assert all(f"There is no file {e.module_name}.py" in result["output"] for e in catalog.EXERCISES.values())
 
 
 @pytest.mark.timeout(300)
@@ -139,3 +142,17 @@ def worker_jobs() -> set[bytes]:
         except OSError:
             continue
     return found
+
+
+@pytest.mark.timeout(600)
+def test_feedback_names_the_real_mistake_and_the_graded_file():
+    submission = SUBMISSIONS / "misleading" / "exercise_02_streaming_word_count.py"
+    code, result, stderr = run_grade("exercise-2", "--submission", str(submission))
+    assert result is not None, stderr
+    tests = results_by_task(result)
+    assert "name the files' format" in tests[("exercise-2", "read_lines")]["output"]
+    assert tests[("exercise-2", "streaming_word_count")]["mistake"] == "case_sensitive"
+    builds = tests[("exercise-2", "start_update_query")]["output"]
+    assert "This task builds on `streaming_word_count`, which failed too: fix that first" in builds, builds
+    assert result["files"] == {"exercise-2": f"graded {submission.relative_to(ROOT)}"}  # run from ROOT
+    assert code == 1

@@ -27,8 +27,8 @@ EXPECTED_MESSAGES = {
     ("exercise-3", "with_parity"): "ended abruptly",
     ("exercise-3", "parity_totals"): "did not finish within 25 s",
     ("exercise-3", "start_multiples_of_three"): "wrote more than 128 MiB",
-    ("exercise-4", "read_people"): "syntax error at line 3",
-    ("exercise-4", "adults"): "syntax error at line 3",
+    ("exercise-4", "read_people"): "could not be imported; see the note on exercise-4",
+    ("exercise-4", "adults"): "could not be imported; see the note on exercise-4",
 }
 
 

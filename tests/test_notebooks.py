@@ -93,7 +93,7 @@ def test_try_task_shows_each_batch_on_the_warm_engine():
     only under the scratch root."""
     from grader.engine.server import engine_for
 
-    url = engine_for("auto")["url"]
+    url = engine_for("auto").url
     script = (
         "from pyspark.sql import SparkSession\n"
         "from grader.tryout import try_task\n"

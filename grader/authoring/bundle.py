@@ -10,12 +10,14 @@ import hashlib
 import json
 import shutil
 from pathlib import Path
+from string import Template
 
 from grader import catalog, paths
 from grader.judge.expected import entry_key
 from grader.spec import load_scenario
 
-INCLUDED = ("README.md", "pyproject.toml", "bin", "exercises", "fixtures", "grader")
+INCLUDED = ("pyproject.toml", "bin", "exercises", "fixtures", "grader")
+STUDENT_README = Path(__file__).with_name("student_readme.md")
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".*", "*.egg-info")
 
 
@@ -36,12 +38,19 @@ def build_bundle(out: Path) -> list[Path]:
             shutil.copytree(source, out / name, ignore=_ignored)
         else:
             shutil.copy2(source, out / name)
+    (out / "README.md").write_text(student_readme())
     leaks = hidden_data_in(out)
     if leaks:
         shutil.rmtree(out)
         raise HiddenDataInBundle("The bundle was removed because hidden data got into it: " + "; ".join(leaks)
                                  + ". Keep hidden scenarios and their expectations in fixtures/hidden only.")
     return sorted(p for p in out.rglob("*") if p.is_file())
+
+
+def student_readme() -> str:
+    """The bundle's README: how to grade and what is graded, with the table of exercises."""
+    table = "\n".join(f"| {e.number} | {e.title} |" for e in catalog.EXERCISES.values())
+    return Template(STUDENT_README.read_text()).substitute(exercises=table)
 
 
 def _ignored(folder: str, names: list[str]) -> set[str]:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from grader import paths
 from grader.engine.server import engine_for
+from grader.authoring.stubs import stub_path
 from grader.grading import default_lanes, submission_file
 from grader.judge.expected import Expectation, entry_key, is_hidden, save_expectations, task_digest
 from grader.outcome import Outcome
@@ -34,10 +35,10 @@ def reference_and_mistake_runs(exercise: Exercise, solutions: Path, wrong_answer
     for task in exercise.tasks:
         if stubs is not None:
             runs.append(Run(run_id(task, variant="stub"), exercise.number, task.name,
-                            submission_file(exercise, stubs), task.timeout))
+                            stub_path(exercise, stubs), task.timeout))
         for scenario in task.scenarios:
             runs.append(Run(run_id(task, scenario), exercise.number, task.name,
-                            submission_file(exercise, solutions), task.timeout, scenario))
+                            submission_file(exercise, solutions).path, task.timeout, scenario))
             runs += [
                 Run(run_id(task, scenario, m.id), exercise.number, task.name,
                     mistake_file(exercise, m.id, wrong_answers), task.timeout, scenario)

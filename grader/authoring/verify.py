@@ -58,7 +58,7 @@ def verify(exercise: Exercise, solutions: Path | None = None, engine: Engine | N
     result = Verification(_missing_files(exercise, wrong_answers))
     if result.problems:
         return result
-    solution = submission_file(exercise, solutions or paths.SOLUTIONS)
+    solution = submission_file(exercise, solutions or paths.SOLUTIONS).path
     with tempfile.TemporaryDirectory(prefix="mutants-") as folder:
         checked = _mutant_runs(exercise, solution, Path(folder)) if with_mutants else {}
         runs = reference_and_mistake_runs(exercise, solutions or paths.SOLUTIONS, wrong_answers, stubs=paths.EXERCISES)

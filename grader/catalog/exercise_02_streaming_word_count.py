@@ -67,6 +67,7 @@ EXERCISE = Exercise(
             output=StartedQuery(),
             scenario="words",
             hidden_scenarios=("words_edges",),
+            builds_on=("streaming_word_count",),
             doc="""
             Start the streaming word count yourself, in update mode, into a memory sink.
 
@@ -74,8 +75,10 @@ EXERCISE = Exercise(
             "update" and `.option("checkpointLocation", checkpoint)`, then return what `.start()`
             returns. Do not wait for it (no `awaitTermination()`): the grader feeds it.
 
-            The word count is the one of `streaming_word_count` (columns `word`, `count`).
-            In update mode, each batch writes only the words whose count changed.
+            The word count is the one of `streaming_word_count` (columns `word`, `count`): call
+            `streaming_word_count(lines)`. In update mode, each batch writes only the words whose
+            count changed; append mode is refused on this count (no event time tells Spark when a
+            word's count is final), and complete mode would write every word each batch.
             """,
             concept="writeStream.outputMode('update') emits only the rows a batch changed; start() returns a StreamingQuery.",
             mistakes=(

@@ -72,6 +72,8 @@ EXERCISE = Exercise(
 
             Return a streaming DataFrame with `age_group` (string: "minor" under 18, "adult"
             from 18 to 64, "senior" from 65) and `people` (bigint). Run in complete mode.
+            Every row of the grading data has an age, so which group a NULL age falls in is not
+            graded.
 
             Example: after ("bob", 17), ("carol", 18): ("minor", 1), ("adult", 1).
             """,
@@ -88,8 +90,9 @@ EXERCISE = Exercise(
             output=StartedQuery(),
             scenario="people",
             hidden_scenarios=("people_edges",),
+            builds_on=("age_groups",),
             doc="""
-            Start the `age_groups` count as a query in update mode.
+            Start the `age_groups` count as a query in update mode (call `age_groups(people)`).
 
             Write to a memory sink named `query_name` with output mode "update" and
             `.option("checkpointLocation", checkpoint)`; return the started query.

@@ -118,6 +118,7 @@ EXERCISE = Exercise(
             output=StartedQuery(),
             scenario="clicks",
             hidden_scenarios=("clicks_edges",),
+            builds_on=("user_sessions",),
             doc="""
             Start the `user_sessions` count as a query yourself, into a memory sink.
 

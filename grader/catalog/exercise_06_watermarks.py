@@ -85,7 +85,7 @@ EXERCISE = Exercise(
             """,
             concept="In update mode the watermark still decides which late events count: an event whose window the watermark has passed is dropped, and that window's state with it.",
             mistakes=(
-                Mistake("late_rows_counted", "Your query counted a reading that came too late (its window had already closed): without a watermark Spark keeps every window forever. Add withWatermark('event_time', '20 seconds') before the groupBy."),
+                Mistake("late_rows_counted", "Your query counted a reading that came too late: its window had closed under a 20-second watermark, so it must be dropped. Either your query has no watermark (Spark then keeps every window open forever) or a longer delay than 20 seconds keeps the window open: use withWatermark('event_time', '20 seconds') before the groupBy."),
             ),
         ),
         Task(
@@ -96,14 +96,16 @@ EXERCISE = Exercise(
             output=StartedQuery(),
             scenario="readings",
             hidden_scenarios=("readings_edges",),
+            builds_on=("closed_window_counts",),
             doc="""
             Start the `closed_window_counts` count as a query that writes each window once,
             with its final count.
 
             Same watermark, windows and columns as `closed_window_counts`. Write to a memory
-            sink named `query_name` with `.option("checkpointLocation", checkpoint)`, in the
-            output mode that writes a window only once the watermark has closed it; return the
-            started query (do not wait for it).
+            sink named `query_name` with `.option("checkpointLocation", checkpoint)`, in append
+            mode: with a watermark, append writes a window once, when the watermark has passed
+            its end, with its final count (update would write it at every change). Return the
+            started query (do not wait for it); you may call `closed_window_counts(readings)`.
 
             Example: after readings up to 12:01:15 the sink is still empty.
             """,

@@ -60,6 +60,11 @@ EXERCISE = Exercise(
             `.option("checkpointLocation", checkpoint)` and return the started query.
             A batch can run twice with the same id after a failure: it must not duplicate rows
             (delete that batch's rows before inserting). The grader replays the last batch.
+
+            Where your function runs: on the grader's Spark Connect engine (the default), not in
+            your notebook's or module's process. Spark pickles it (with cloudpickle) and calls it
+            in a Python process beside the engine, so it must survive pickling: open the sqlite3
+            connection inside the function, from the `database` path, never outside it.
             """,
             concept="foreachBatch gets (DataFrame, batch_id); keying the write on batch_id makes a replay harmless.",
             mistakes=(

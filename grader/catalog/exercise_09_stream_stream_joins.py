@@ -48,8 +48,8 @@ EXERCISE = Exercise(
             Pair every impression with every click on the same ad, as the course's inner join.
 
             Inputs: `impressions` (`adId`, `campaign`, `impressionTime`) and `clicks` (`adId`,
-            `campaign`, `clickTime`), streaming DataFrames. Join them on the ad id, with no
-            watermark and no time condition. Return a streaming DataFrame with `adId` (string),
+            `campaign`, `clickTime`), streaming DataFrames. Join them on the ad id alone, with no
+            watermark and no time condition: `campaign` is not part of the condition. Return a streaming DataFrame with `adId` (string),
             `impressionTime` and `clickTime` (timestamps), one row per matching pair. Append mode.
 
             Example: an impression of ad1 at 12:00:00 and clicks on ad1 at 12:00:30 and

@@ -140,6 +140,24 @@ class GradingPlugin:
             if note not in self.notes:
                 self.notes.append(note)
 
+    def _said_once(self, exercise: Exercise, why: str) -> str:
+        """Why the exercise's file could not be imported goes into the notes once; each task
+        points there instead of repeating it."""
+        note = f"{exercise.id}: {why}"
+        if note not in self.notes:
+            self.notes.append(note)
+        return f"Not run: the file could not be imported; see the note on {exercise.id} below the tasks."
+
+    def _failed_foundation(self, exercise: Exercise, task: Task) -> str:
+        """A sentence for a failed task whose answer reuses another task's that failed too."""
+        failed = [t.task for t in self.tasks
+                  if t.exercise == exercise.id and t.task in task.builds_on and not t.passed]
+        if not failed:
+            return ""
+        names = " and ".join(f"`{name}`" for name in failed)
+        return (f"\nThis task builds on {names}, which failed too: fix {'that' if len(failed) == 1 else 'those'} "
+                "first, then grade again; this one may pass with it.")
+
     def _task_result(self, item: pytest.Item, report: pytest.TestReport) -> TaskResult:
         exercise, task = item.callspec.params["task_ref"]
         points, visibility = task.points, TASK_VISIBILITY
@@ -147,9 +165,14 @@ class GradingPlugin:
         if recorded is not None:
             verdict, outcome = recorded
             self._note_skipped(exercise, outcome)
+            feedback = verdict.feedback
+            if outcome.failure is not None and outcome.failure.kind == kinds.LOAD:
+                feedback = self._said_once(exercise, verdict.summary)
+            elif not verdict.passed:
+                feedback += self._failed_foundation(exercise, task)
             return TaskResult(
                 exercise.id, task.name, task.title, points if verdict.passed else 0, points,
-                verdict.feedback, task.concept, verdict.mistake, outcome.seconds, visibility,
+                feedback, task.concept, verdict.mistake, outcome.seconds, visibility,
                 outcome.failure.kind if outcome.failure else None,
             )
         # No verdict: the check itself failed (a time limit, stale expected results).

@@ -22,6 +22,7 @@ from pathlib import Path
 from grader import paths
 from grader.engine import Engine
 from grader.engine.handshake import spark_connect_answers
+from grader.engine.java import java_problem
 from grader.engine.lease import live_leases
 from grader.engine.registry import EngineIdentity, read_identity, runtime_dir
 from grader.engine.settings import LOCAL_ONLY_CONF, TINY_STREAM_CONF
@@ -162,7 +163,7 @@ class EngineServer:
                         os.killpg(pid, signal.SIGKILL)
                     self.service.pid_file.unlink(missing_ok=True)
                 raise EngineError(
-                    f"The Spark engine did not start; the end of its log ({self.log_file}):\n"
+                    f"The Spark engine did not start. {java_problem() or ''}\nThe end of its log ({self.log_file}):\n"
                     f"{tail(self.log_file)}"
                 )
             time.sleep(0.25)

@@ -62,13 +62,15 @@ def diff_tables(expected: Snapshot, got: Snapshot, ordered: bool) -> TableDiff |
             f"The columns are wrong: {'; '.join(parts)}. Expected exactly: {', '.join(exp_names)}."
         )
     got_types = dict(got.columns)
-    wrong_types = [
-        f"`{name}` should be {kind} but is {got_types[name]}"
-        for name, kind in expected.columns
-        if got_types[name] != kind
-    ]
+    wrong_types = [(name, kind, got_types[name]) for name, kind in expected.columns if got_types[name] != kind]
     if wrong_types:
-        return TableDiff(f"Column types differ: {'; '.join(wrong_types)}.")
+        said = "; ".join(f"`{name}` should be {kind} but is {have}" for name, kind, have in wrong_types)
+        casts = ", ".join(f"F.col('{name}').cast('{kind}')" for name, kind, _ in wrong_types)
+        return TableDiff(
+            f"Column types differ: {said}. The rows are compared once the types match: produce the "
+            f"asked types, e.g. {casts}.",
+            render_types(wrong_types),
+        )
     got_rows = reorder(got, exp_names)
     if ordered:
         if [row_key(r) for r in expected.rows] == [row_key(r) for r in got_rows]:
@@ -120,6 +122,13 @@ def render_rows(names: list[str], expected: list[list], got: list[list], ordered
     if len(lines) > SHOWN_ROWS:
         table.append(f"    … {len(lines) - SHOWN_ROWS} more row(s)")
     return "\n".join(([header] if header else []) + table)
+
+
+def render_types(wrong: list[tuple[str, str, str]]) -> str:
+    """The columns whose type is wrong: the type expected against the type produced."""
+    cells = [("column", "expected type", "your type"), *wrong]
+    widths = [max(len(c[i]) for c in cells) for i in range(3)]
+    return "\n".join("    " + " | ".join(v.ljust(w) for v, w in zip(c, widths)).rstrip() for c in cells)
 
 
 def _cell(value: object) -> str:

@@ -7,15 +7,20 @@ import re
 from grader import outcome as kinds
 from grader.outcome import Failure
 
+APPEND_NEEDS_WATERMARK = (
+    "Append mode on an aggregation needs a watermark: it writes a group once, when the group can no "
+    "longer change, and only an event-time watermark tells Spark that. A count by word or by key, "
+    "with no event time, cannot be appended: run it in update mode (the rows a batch changed) or "
+    "complete mode (the whole table). A count by event-time window can: add withWatermark(...) on "
+    "the column the windows are built on."
+)
+
 # (pattern on Spark's message, the rule in a sentence). First match wins.
 SPARK_RULES: list[tuple[str, str]] = [
     (r"output mode: complete.*no streaming aggregations",
      "Complete mode needs an aggregation: it re-emits the whole result table, so a query that "
      "only selects or filters rows must run in append mode."),
-    (r"output mode: append.*aggregations without watermark",
-     "Append mode on an aggregation needs a watermark: Spark emits a group only once it can never "
-     "change, and without withWatermark(...) on the event-time column it never knows that. Add a "
-     "watermark on the column you group by, or use update or complete mode."),
+    (r"output mode: append.*aggregations without watermark", APPEND_NEEDS_WATERMARK),
     (r"output mode: update.*session window",
      "Session windows do not support update mode: a session can still merge with the next one, so "
      "use append (with a watermark) or complete mode."),
@@ -26,11 +31,15 @@ SPARK_RULES: list[tuple[str, str]] = [
      "The checkpoint folder already holds another query's progress: every query needs a "
      "checkpoint of its own."),
     (r"output mode: (\w+).*not supported",
-     "This output mode is not allowed for this query: complete needs an aggregation, append on an "
-     "aggregation needs a watermark, update suits aggregations whose rows change."),
+     "This output mode is not allowed for this query: complete mode needs an aggregation; append "
+     "mode on an aggregation needs a watermark on its event-time column; update mode suits "
+     "aggregations whose rows change."),
     (r"Schema must be specified when creating a streaming source",
-     "A streaming file source needs a schema: Spark cannot infer one from files that have not "
-     "arrived yet. Pass it with .schema(...)."),
+     "Spark could not tell the columns of your file stream: name the files' format, and give a "
+     "schema unless the format has its own. Text files need no schema: spark.readStream.text(folder) "
+     "(or .format('text').load(folder)) gives one `value` column. A .load(folder) with no format "
+     "reads Parquet, and CSV or JSON files need their columns given with .schema(...), since files "
+     "that have not arrived yet cannot be inspected."),
     (r"Stream-stream (LeftOuter|RightOuter|FullOuter|LeftSemi) join .* not supported without a watermark",
      "An outer or semi join of two streams needs watermarks and a time-range condition, so Spark "
      "knows when a row can no longer match: add withWatermark(...) on both sides and bound the "
@@ -63,8 +72,7 @@ SPARK_RULES: list[tuple[str, str]] = [
      "A streaming query may aggregate only once in this mode: combine the aggregations into one."),
     (r"UNRESOLVED_COLUMN|cannot be resolved",
      "Your query names a column the DataFrame does not have."),
-    (r"Append output mode not supported when there are streaming aggregations",
-     "Append mode on an aggregation needs a watermark on the event-time column."),
+    (r"Append output mode not supported when there are streaming aggregations", APPEND_NEEDS_WATERMARK),
 ]
 
 

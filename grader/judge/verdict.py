@@ -55,7 +55,8 @@ def judge(task: Task, scenario: Scenario, got: Outcome, expected: Expectation) -
         story = _story(task, scenario, index)
         summary = task.mistake(mistake).message if mistake else difference.sentence
         details = "\n".join(
-            part for part in (story, difference.sentence if mistake else "", difference.rows, _printed(got)) if part
+            part for part in (story, difference.sentence if mistake or not difference.rows else "",
+                              difference.rows, _printed(got)) if part
         )
         return Verdict(False, summary, details, mistake, task.concept)
     if len(reference) != len(got.snapshots):

@@ -102,6 +102,9 @@ def analyzed_plan(frame: DataFrame) -> str:
 def check_memory_table(spark, query, table: str, mode: str | None = None) -> Snapshot:
     """The memory sink `table` of `query`, once it is shown to be that query's sink and to hold
     what the query says it wrote (`mode`, when known, tells how its rows add up)."""
+    if not spark.catalog.tableExists(table):
+        raise WrongResult(f"This task reads your query's memory sink, `{table}`, and there is none{_sink_of(query)}. "
+                          "Write with .format('memory') and .queryName(...) given the name the task passes you.")
     plan = analyzed_plan(spark.table(table))
     if "MemoryPlan" not in plan:
         raise WrongResult(f"`{table}` is not the memory sink of your query: something else was "
@@ -111,6 +114,15 @@ def check_memory_table(spark, query, table: str, mode: str | None = None) -> Sna
         raise WrongResult(f"The memory table `{table}` holds {len(found.rows)} row(s), but your query "
                           f"wrote {_rows_written(query, mode)}: the table was changed outside the query.")
     return found
+
+
+def _sink_of(query) -> str:
+    """What `query` writes to instead, as a clause for a sentence ("" when it cannot tell)."""
+    progress = query.recentProgress
+    description = progress[-1].sink.description if progress else ""
+    if "console" in description.lower():
+        return ": your query writes to the console sink, which prints rows and keeps none to check"
+    return f": your query writes to {description}" if description else ""
 
 
 def settles(condition, seconds: float = PROGRESS_WAIT) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from grader.outcome import GRADER_FAULTS
 
@@ -45,6 +45,10 @@ class GradeResult:
     tasks: list[TaskResult] = field(default_factory=list)
     execution_time: float = 0.0
     notes: list[str] = field(default_factory=list)  # about the whole submission, e.g. skipped cells
+    files: dict[str, str] = field(default_factory=dict)  # per exercise id, which file was graded and why
+
+    def with_files(self, files: dict[str, str]) -> GradeResult:
+        return replace(self, files=dict(files))
 
     @property
     def score(self) -> float:
@@ -79,6 +83,7 @@ class GradeResult:
             "execution_time": round(self.execution_time, 2),
             "output": "\n".join(self.notes),
             "submission": self.submission,
+            "files": self.files,
             "tests": [
                 {
                     "name": t.name,
@@ -111,4 +116,4 @@ class GradeResult:
             for t in data["tests"]
         ]
         notes = data["output"].splitlines() if data.get("output") else []
-        return cls(data.get("submission", ""), tasks, data.get("execution_time", 0.0), notes)
+        return cls(data.get("submission", ""), tasks, data.get("execution_time", 0.0), notes, data.get("files", {}))

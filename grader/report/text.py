@@ -17,6 +17,9 @@ def render(result: GradeResult, color: bool = False) -> str:
         if task.exercise != current:
             current = task.exercise
             lines.append(paint(f"\n{task.exercise}", "1"))
+            if task.exercise in result.files:
+                lines.append(textwrap.fill(result.files[task.exercise], width=100, initial_indent="  ",
+                                           subsequent_indent="    "))
         mark = {"passed": paint("PASS", "32"), "failed": paint("FAIL", "31"),
                 "error": paint("NOT GRADED", "33")}[task.status]
         points = f"{_num(task.score)}/{_num(task.max_score)}"
@@ -24,7 +27,8 @@ def render(result: GradeResult, color: bool = False) -> str:
         if not task.passed:
             lines.append(textwrap.indent(task.feedback, "         "))
     for note in result.notes:
-        lines.append("\n" + textwrap.fill(note, width=100, subsequent_indent="  "))
+        lines.append("\n" + "\n".join(textwrap.fill(line, width=100, subsequent_indent="  ")
+                                       for line in note.splitlines()))
     total = f"{_num(result.score)}/{_num(result.max_score)}"
     lines.append(paint(f"\nTotal: {total} points", "1") + f"  ({result.execution_time:.1f} s)")
     if not result.complete:

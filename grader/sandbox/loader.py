@@ -24,7 +24,8 @@ def load_submission(path: Path, module_name: str) -> types.ModuleType:
     """Run the file's top-level code in a fresh module named `module_name`; of a notebook, only
     its definitions (`module.__skipped__` lists what was left out)."""
     if not path.is_file():
-        raise LoadError(f"There is no file {path}. Save your work there, or point --submission at it.")
+        raise LoadError(f"There is no file {path.name} in the submission: the grader finds each exercise "
+                        "by its file's name, so save your work under that name.")
     module = types.ModuleType(module_name)
     module.__file__ = str(path)
     module.__skipped__ = []
@@ -64,6 +65,13 @@ def _run(source: str, path: Path, module: types.ModuleType) -> None:
         raise LoadError(
             f"Importing {path.name} raised {type(error).__name__} (sys.exit() or similar at top "
             "level). Remove it: the grader imports your file and calls your functions."
+        ) from None
+    except ModuleNotFoundError as error:
+        raise LoadError(
+            f"Importing {path.name} failed: there is no module named '{error.name}' where it is graded.\n"
+            f"{student_traceback(error, str(path))}\n"
+            f"Only {path.name} itself is graded: another file of yours beside it (a helper module) "
+            f"is not there. Put what you need from '{error.name}' into {path.name}."
         ) from None
     except Exception as error:
         raise LoadError(

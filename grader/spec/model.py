@@ -8,6 +8,10 @@ from dataclasses import dataclass, field
 from grader.spec.interface import Input, Output
 
 
+# `grader.judge.compare` matches columns by name: students should not wonder whether order counts.
+COLUMN_ORDER_NOTE = "The order of the columns is not checked; their names and types are."
+
+
 @dataclass(frozen=True)
 class Mistake:
     """A wrong answer students really give, and the sentence that tells them which it was.
@@ -30,6 +34,8 @@ class Task:
     `hidden_scenarios` name more streams, kept from students, that instructor grading also
     runs. `equivalents` maps a parameter change of the reference (a mutant's `change`, see
     `grader.authoring.mutants`) that is as right as the asked answer to why it is.
+    `builds_on` names the tasks of the same exercise whose answer this one asks students to reuse:
+    when one of those fails too, the feedback says to fix it first.
     """
 
     name: str
@@ -44,6 +50,7 @@ class Task:
     timeout: float = 120.0
     hidden_scenarios: tuple[str, ...] = ()
     equivalents: dict[str, str] = field(default_factory=dict)
+    builds_on: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         names = [m.id for m in self.mistakes]
@@ -65,7 +72,8 @@ class Task:
         return f"def {self.name}({args}) -> {self.output.annotation}:"
 
     def docstring(self) -> str:
-        return inspect.cleandoc(self.doc)
+        """The task's text as students read it, with what every check leaves out."""
+        return f"{inspect.cleandoc(self.doc)}\n\n{COLUMN_ORDER_NOTE}"
 
     def mistake(self, mistake_id: str) -> Mistake:
         return next(m for m in self.mistakes if m.id == mistake_id)

@@ -12,6 +12,7 @@ fixture streams and the submission itself, read-only; its scratch folder, read-w
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import sys
@@ -42,13 +43,17 @@ def unavailable_reason() -> str | None:
 
 
 def runtime_paths() -> list[Path]:
-    """What running Spark from Python needs to read: the system, Python, Java, the grader, the
-    Kafka connector's jars."""
+    """What running Spark from Python needs to read: the system, Python, pyspark and the packages
+    installed beside it (wherever that is: a venv, the user's site-packages), Java, the grader,
+    the Kafka connector's jars."""
     import grader
     from grader.kafka.artifacts import CONNECTOR
 
     found = [Path(p) for p in SYSTEM_READABLE]
     found += [Path(sys.prefix), Path(sys.base_prefix), Path(sys.executable).resolve().parent.parent]
+    pyspark = importlib.util.find_spec("pyspark")  # found, not imported: this side runs no Spark
+    if pyspark is not None and pyspark.origin:
+        found.append(Path(pyspark.origin).resolve().parent.parent)
     java = shutil.which("java")
     if java:
         found.append(Path(java).resolve().parent.parent)

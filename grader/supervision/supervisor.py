@@ -28,6 +28,7 @@ from pathlib import Path
 from grader import outcome as kinds
 from grader.outcome import Outcome, timeout_message
 from grader.engine import Engine
+from grader.engine.java import java_problem
 from grader.lifecycle import die_with_parent
 from grader.supervision.confinement import scratch_root
 from grader.supervision.limits import MEMORY_LIMIT_MB, TOKEN_VARIABLE, kill_tagged, resident_mb, tagged
@@ -269,8 +270,8 @@ class WorkerPool:
                 self.outcomes[run_id] = Outcome.failed(
                     current.task, kinds.ENGINE,
                     "The grading engine (Spark) failed to start, so this task could not be graded; "
-                    "this is not a problem with your code. Try again; if it persists, tell your "
-                    "instructor.",
+                    "this is not a problem with your code. "
+                    + (java_problem() or "Try again; if it persists, tell your instructor."),
                     detail=message["engine_error"],
                 )
             return
