@@ -166,3 +166,14 @@ def test_a_foreach_batch_function_is_called_within_seconds_on_the_engine():
     assert all(".zip" not in round_["pyspark"] for round_ in rounds), rounds
     # The first round also warms the engine up; a worker then starts in about a second.
     assert min(round_["seconds"] for round_ in rounds[1:]) < 5, rounds
+
+
+def test_an_engine_whose_python_is_gone_is_not_shared(tmp_path):
+    """An engine started from a checkout (or a bundle) since deleted runs its Python workers
+    with an interpreter that no longer exists: every foreachBatch and UDF would fail there."""
+    from grader.engine.registry import EngineIdentity
+
+    gone = EngineIdentity.of_this_grader(1, 15002, True, tmp_path / "last-used")
+    gone = EngineIdentity(**{**gone.__dict__, "python": str(tmp_path / "deleted" / "python")})
+    assert "no longer exists" in (gone.mismatch() or "")
+    assert EngineIdentity.of_this_grader(1, 15002, True, tmp_path / "last-used").mismatch() is None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import tempfile
 from dataclasses import asdict, dataclass
 from importlib import metadata
@@ -48,10 +49,12 @@ class EngineIdentity:
     pyspark_version: str
     kafka_connector: bool  # whether Spark's Kafka connector jars were given to the server
     last_used_file: str  # the host's idle timer, which a grading touches when it attaches
+    python: str = ""  # the interpreter its Python workers run: gone with the checkout that started it
 
     @classmethod
     def of_this_grader(cls, pid: int, port: int, kafka_connector: bool, last_used_file: Path) -> EngineIdentity:
-        return cls(pid, port, grader_version(), pyspark_version(), kafka_connector, str(last_used_file))
+        return cls(pid, port, grader_version(), pyspark_version(), kafka_connector, str(last_used_file),
+                   sys.executable)
 
     def write(self) -> None:
         path = runtime_dir(self.port) / "engine.json"
@@ -66,6 +69,8 @@ class EngineIdentity:
             return f"was started by grader {self.grader_version} (this is {grader_version()})"
         if self.pyspark_version != pyspark_version():
             return f"runs pyspark {self.pyspark_version} (this grader uses {pyspark_version()})"
+        if self.python and not Path(self.python).exists():
+            return f"runs its Python workers with {self.python}, which no longer exists"
         if not self.kafka_connector and fetched_connector_jars():
             return "was started without Spark's Kafka connector, which has been fetched since"
         return None
