@@ -7,7 +7,7 @@ import pytest
 
 from grader import catalog
 from grader import outcome as kinds
-from grader.checks.plugin import GradingPlugin
+from grader.grading.checks.plugin import GradingPlugin
 from grader.judge import judge
 from grader.judge.expected import Expectation
 from grader.judge.explain import explain

@@ -6,7 +6,7 @@ import pytest
 
 from grader import catalog
 from grader.cli import _default_submission
-from grader.grading import submission_file
+from grader.grading.submission import submission_file
 from grader.report.model import GradeResult, TaskResult
 from grader.report.text import render
 

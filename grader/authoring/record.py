@@ -8,7 +8,8 @@ from pathlib import Path
 from grader import paths
 from grader.engine.server import engine_for
 from grader.authoring.stubs import stub_path
-from grader.grading import default_lanes, submission_file
+from grader.grading import default_lanes
+from grader.grading.submission import submission_file
 from grader.judge.expected import Expectation, entry_key, is_hidden, save_expectations, task_digest
 from grader.outcome import Outcome
 from grader.supervision.supervisor import ParallelPools, Run

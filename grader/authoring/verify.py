@@ -22,7 +22,7 @@ from grader import outcome as kinds
 from grader import paths
 from grader.authoring.mutants import Mutant, mutants
 from grader.authoring.record import mistake_file, reference_and_mistake_runs, run_all, run_id
-from grader.grading import submission_file
+from grader.grading.submission import submission_file
 from grader.judge import judge
 from grader.judge.compare import same_tables
 from grader.judge.expected import StaleExpectation, entry_key, expectation_for
