@@ -63,7 +63,7 @@ def test_links_to_the_reference_or_a_classmate_are_refused(tmp_path):
     code, result, stderr = run_grade("exercise-2", "--submission", str(linked))
     assert result is not None, stderr
     assert result["score"] == 0 and code == 1
-    assert all("symbolic link" in t["output"] for t in result["tests"]), result["tests"][0]["output"]
+    assert "symbolic link" in result["output"], result["output"]  # said once, for the whole file
 
     classmate = tmp_path / "classmate.py"
     shutil.copy(ROOT / "solutions" / module, classmate)
@@ -71,7 +71,7 @@ def test_links_to_the_reference_or_a_classmate_are_refused(tmp_path):
     hard.mkdir()
     os.link(classmate, hard / module)
     code, result, stderr = run_grade("exercise-2", "--submission", str(hard))
-    assert result["score"] == 0 and "hard link" in result["tests"][0]["output"], stderr
+    assert result["score"] == 0 and "hard link" in result["output"], stderr
 
 
 @pytest.mark.timeout(1200)
@@ -91,4 +91,4 @@ def test_a_forger_earns_nothing_in_a_batch_either(tmp_path):
         result = json.loads((tmp_path / "results" / student / "results.json").read_text())
         assert result["score"] <= result["max_score"] / 5, (student, result["score"], result["max_score"])
     linker = json.loads((tmp_path / "results" / "linker" / "results.json").read_text())
-    assert "symbolic link" in results_by_task(linker)[("exercise-2", "read_lines")]["output"]
+    assert "symbolic link" in linker["output"], linker["output"]
