@@ -169,7 +169,7 @@ def test_an_unsafe_zip_is_refused_before_it_is_unpacked(tmp_path, make, says):
     seconds = time.monotonic() - started
     assert status == 0, errors
     result = json.loads((out / "mallory" / "results.json").read_text())
-    assert {t["failure"] for t in result["tests"]} == {"load"}
+    assert {t["extra_data"]["failure"] for t in result["tests"]} == {"load"}
     assert says in result["tests"][0]["output"], result["tests"][0]["output"]
     assert disk_usage(out / ".unpacked") < 1 << 20
     assert seconds < 20, f"refusing took {seconds:.1f} s"

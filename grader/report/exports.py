@@ -56,6 +56,26 @@ def junit_xml(results: dict[str, GradeResult]) -> str:
 
 # Gradescope's choices for when a student sees a result.
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
+# The fields of a test that Gradescope's results.json specification defines; ours go in extra_data.
+GRADESCOPE_TEST_FIELDS = ("name", "score", "max_score", "output", "visibility")
+
+
+def gradescope_results(result: GradeResult, visibility: str = "visible",
+                       stdout_visibility: str | None = None) -> dict:
+    """`result` as Gradescope's autograder results.json: only the fields its specification
+    defines (grader/gradescope/results.schema.json), a task not graded is `failed` there, and
+    everything else we know of the submission and of each task is kept in their `extra_data`."""
+    data = result.to_dict()
+    tests = [{**{key: test[key] for key in GRADESCOPE_TEST_FIELDS},
+              "status": "passed" if test["status"] == "passed" else "failed",
+              "extra_data": {key: value for key, value in test.items() if key not in GRADESCOPE_TEST_FIELDS}}
+             for test in data["tests"]]
+    results = {"score": data["score"], "execution_time": data["execution_time"], "output": data["output"],
+               "visibility": visibility, "tests": tests,
+               "extra_data": {key: data[key] for key in ("max_score", "submission", "files")}}
+    if stdout_visibility:
+        results["stdout_visibility"] = stdout_visibility
+    return results
 
 
 def write_exports(results: dict[str, GradeResult], exercises: list[str], out: Path,
@@ -64,6 +84,6 @@ def write_exports(results: dict[str, GradeResult], exercises: list[str], out: Pa
     write_atomically(out / "gradebook.csv", gradebook_csv(results, exercises))
     write_atomically(out / "junit.xml", junit_xml(results))
     for student, result in results.items():
-        gradescope = {**result.to_dict(), "visibility": visibility}
-        write_atomically(out / student / "results.json", json.dumps(gradescope, indent=2) + "\n")
+        write_atomically(out / student / "results.json",
+                         json.dumps(gradescope_results(result, visibility), indent=2) + "\n")
         write_atomically(out / student / "feedback.md", feedback_markdown(student, result))
