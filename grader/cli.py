@@ -11,6 +11,7 @@
     grade generate [--check]              write (or check) the stubs and notebooks in exercises/
     grade engine start|stop|status        the warm Spark engine (started by grading when needed)
     grade kafka start|stop|status|...     a local Kafka broker for the Kafka exercises
+    grade gradescope build|try            a Gradescope autograder zip, and a sandboxed trial run of it
 """
 
 from __future__ import annotations
@@ -121,7 +122,7 @@ def _say_refused(refused: dict[str, str], folder: Path, out: Path) -> None:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from grader.batch.runner import run_batch
+    from grader.batch.runner import instructor_grade_args, run_batch
     from grader.batch.submissions import as_id, discover
     from grader.engine.server import engine_for
     from grader.supervision.confinement import unavailable_reason
@@ -146,12 +147,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     from grader.engine.lease import engine_lease
 
     engine = engine_for(args.remote or args.engine)
-    # Submissions are graded side by side already: each one's tasks run one after another.
-    # Instructor grading: every task also runs on its hidden scenarios.
-    grade_args = ["--parallel", "1", "--hidden"]
-    grade_args += ["--remote", engine.url] if engine.is_connect else ["--engine", "local"]
-    if args.timeout:
-        grade_args += ["--timeout", str(args.timeout)]
+    grade_args = instructor_grade_args(engine, args.timeout)
     with engine_lease(engine):  # the engine stays up between students too, however long the batch
         finished = run_batch(intake, out, _exercise_list(args.exercises), grade_args, args.workers,
                              args.submission_timeout, force=args.force, only=only, visibility=args.visibility)
@@ -216,7 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Grade PySpark Structured Streaming exercises on deterministic fixture streams.",
         epilog="Examples: grade exercise-2 | grade exercise-2 --submission solutions | grade all --json",
     )
-    verbs = parser.add_subparsers(dest="verb", metavar="exercise-N | all | batch | record | verify | generate | bundle | engine | kafka")
+    verbs = parser.add_subparsers(dest="verb", metavar="exercise-N | all | batch | record | verify | generate | bundle | engine | kafka | gradescope")
 
     record = verbs.add_parser("record", help="store the outcomes of the solutions and known mistakes")
     record.add_argument("exercises", nargs="*", help="exercise-N ... (default: all)")
@@ -263,6 +259,9 @@ def build_parser() -> argparse.ArgumentParser:
     from grader.kafka.cli import add_kafka_commands
 
     add_kafka_commands(verbs)
+    from grader.gradescope.cli import add_gradescope_commands
+
+    add_gradescope_commands(verbs)
     return parser
 
 

@@ -57,6 +57,14 @@ def failed_result(submission: Submission, exercises: list[Exercise], why: str, s
     return GradeResult(str(submission.path), tasks, seconds)
 
 
+def instructor_grade_args(engine, timeout: float | None = None) -> list[str]:
+    """The `grade` options of instructor grading on `engine`: every task on its hidden scenarios
+    too, one task at a time (submissions are graded side by side already)."""
+    args = ["--parallel", "1", "--hidden"]
+    args += ["--remote", engine.url] if engine.is_connect else ["--engine", "local"]
+    return args + (["--timeout", str(timeout)] if timeout else [])
+
+
 def grading_command(submission: Submission, exercises: list[Exercise], engine_args: list[str]) -> list[str]:
     """The `grade` command line that grades one submission and prints its result as JSON."""
     return [sys.executable, "-m", "grader", *[e.id for e in exercises],
