@@ -9,17 +9,20 @@ results/results.json with the visibility chosen at build time and no path of the
 from __future__ import annotations
 
 import json
-import os
 import sys
 import tempfile
 from contextlib import ExitStack
 from pathlib import Path
 
 from grader import catalog, paths
-from grader.batch.runner import grade_all, instructor_grade_args
+from grader.batch.runner import failed_result, grade_all, instructor_grade_args
 from grader.batch.store import Gradebook
 from grader.batch.submissions import ARCHIVE, Submission
+from grader.engine.handshake import spark_connect_answers
+from grader.engine.lease import engine_lease
+from grader.engine.server import EngineError, EngineServer, engine_for
 from grader.gradescope import RESULTS, SETTINGS, SOURCE, SUBMISSION
+from grader.kafka import KafkaToolError
 from grader.report.exports import gradescope_results, write_atomically
 
 STUDENT = "submission"
@@ -58,14 +61,9 @@ def hidden_roots(autograder: Path, work: Path) -> dict[str, str]:
     return {**roots, str(autograder): "autograder"}
 
 
-def grade_upload(autograder: Path, work: Path, settings: dict):
-    """The upload's `GradeResult`, graded on an engine this container starts (and a Kafka broker
-    when an exercise needs one)."""
-    from grader.engine.handshake import spark_connect_answers
-    from grader.engine.lease import engine_lease
-    from grader.engine.server import EngineServer, engine_for
-
-    exercises = [catalog.exercise(ref) for ref in settings["exercises"]]
+def grade_upload(autograder: Path, work: Path, exercises: list, settings: dict):
+    """The upload's `GradeResult` on `exercises`, graded on an engine this container starts (and
+    a Kafka broker when an exercise needs one)."""
     with ExitStack() as services:
         if any(e.needs_kafka for e in exercises):
             from grader.kafka.broker import KafkaBroker
@@ -89,8 +87,13 @@ def grade_upload(autograder: Path, work: Path, settings: dict):
 def main(argv: list[str]) -> int:
     autograder = Path(argv[0]) if argv else Path("/autograder")
     settings = json.loads((autograder / SOURCE / SETTINGS).read_text())
+    exercises = [catalog.exercise(ref) for ref in settings["exercises"]]
     with tempfile.TemporaryDirectory(prefix="gradescope-") as work:
-        result = grade_upload(autograder, Path(work), settings)
+        try:
+            result = grade_upload(autograder, Path(work), exercises, settings)
+        except (EngineError, KafkaToolError) as error:  # the grader's own failure: every task says so
+            result = failed_result(uploaded(autograder / SUBMISSION), exercises,
+                                   f"The grader could not start its Spark engine or Kafka broker: {error}", 0.0)
         results = gradescope_results(result, settings["visibility"], settings["stdout_visibility"])
         results = without_paths(results, hidden_roots(autograder, Path(work)))
     write_atomically(autograder / RESULTS / "results.json", json.dumps(results, indent=2) + "\n")

@@ -88,7 +88,8 @@ def prepare(zip_path: Path, prepared: Path) -> Run | None:
 
 def run_autograder(prepared: Path, submission: Path, results: Path) -> Run:
     """Grade `submission` with the autograder set up in `prepared`, in a fresh copy of its
-    source/ (without network, as a container of its own); results.json lands in `results`."""
+    source/ (without network, as a container of its own); results.json and stdout (what
+    run_autograder printed) land in `results`."""
     with tempfile.TemporaryDirectory(prefix="autograder-run-") as run:
         run = Path(run)
         shutil.copytree(prepared / SOURCE, run / SOURCE, symlinks=True)
@@ -101,6 +102,7 @@ def run_autograder(prepared: Path, submission: Path, results: Path) -> Run:
         (run / RESULTS).mkdir()
         graded = _sandboxed([f"{AUTOGRADER}/run_autograder"], [("--bind", run, AUTOGRADER),
                             ("--ro-bind", prepared / VENV, AUTOGRADER / VENV)], network=False)
+        (run / RESULTS / "stdout").write_text(graded.output)  # as Gradescope keeps it, for the instructor
         results.mkdir(parents=True, exist_ok=True)
         for produced in (run / RESULTS).iterdir():
             shutil.copy2(produced, results / produced.name)
@@ -111,7 +113,9 @@ def _sandboxed(command: list[str], binds: list[tuple[str, Path, Path]], network:
                env: dict[str, str] | None = None) -> Run:
     env = {"PATH": SYSTEM_PATH, "HOME": "/root", "LANG": "C.UTF-8",
            **{name: os.environ[name] for name in FORWARDED if name in os.environ}, **(env or {})}
-    argv = ["bwrap", *_root_mounts(), "--unshare-pid", "--die-with-parent", "--new-session", "--clearenv"]
+    # Without capabilities even as root, so nothing inside can remount the machine's root.
+    argv = ["bwrap", *_root_mounts(), "--unshare-pid", "--die-with-parent", "--new-session", "--clearenv",
+            "--cap-drop", "ALL"]
     if not network:
         argv.append("--unshare-net")
     for name, value in env.items():
