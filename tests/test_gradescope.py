@@ -100,6 +100,14 @@ def test_the_zip_holds_the_scripts_at_its_root_the_wheel_pins_and_hidden_fixture
     assert settings["exercises"] == list(EXERCISES)
 
 
+@requires_sandbox
+def test_try_never_empties_a_folder_it_did_not_prepare(autograder_zip, tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    tried = gradescope("try", str(autograder_zip), str(ROOT / "solutions"), "--prepared", str(tmp_path), timeout=120)
+    assert tried.returncode == 2 and "no autograder set up" in tried.stderr, tried.stderr
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
 def linked(folder: Path) -> Path:
     folder.mkdir()
     (folder / LINKED_MODULE).symlink_to(ROOT / "solutions" / LINKED_MODULE)

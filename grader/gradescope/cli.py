@@ -71,7 +71,7 @@ def _build(args: argparse.Namespace) -> int:
 
 def _try(args: argparse.Namespace) -> int:
     from grader.gradescope import results_problems
-    from grader.gradescope.trial import prepare, run_autograder, unavailable_reason
+    from grader.gradescope.trial import SandboxError, prepare, run_autograder, unavailable_reason
 
     for path in (args.zip, args.submission):
         if not path.exists() and not path.is_symlink():
@@ -84,7 +84,11 @@ def _try(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="gradescope-try-") as scratch:
         prepared = args.prepared.resolve() if args.prepared else Path(scratch) / "prepared"
         started = time.monotonic()
-        setup = prepare(args.zip.resolve(), prepared)
+        try:
+            setup = prepare(args.zip.resolve(), prepared)
+        except SandboxError as error:
+            print(f"grade gradescope try: {error}", file=sys.stderr)
+            return 2
         if setup is not None:
             print(f"setup.sh: exit status {setup.status} in {time.monotonic() - started:.0f} s.", file=sys.stderr)
             if setup.status != 0:

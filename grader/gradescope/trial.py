@@ -73,6 +73,9 @@ def prepare(zip_path: Path, prepared: Path) -> Run | None:
     mark = prepared / PREPARED_MARK
     if mark.is_file() and mark.read_text() == wanted:
         return None
+    if prepared.exists() and any(prepared.iterdir()) and not (prepared / SOURCE / "setup.sh").is_file():
+        raise SandboxError(f"{prepared} holds files but no autograder set up by `grade gradescope try`; "
+                           "give a new or empty folder to --prepared, it is emptied before each set-up.")
     shutil.rmtree(prepared, ignore_errors=True)
     (prepared / SOURCE).mkdir(parents=True)
     _unzip(zip_path, prepared / SOURCE)
