@@ -14,10 +14,12 @@ from grader import catalog
 from grader.judge import judge
 from grader.judge.expected import expectation_for
 from grader.judge.timeline import LATE, TOO_LATE, timeline
+from grader.report.exports import write_exports
 from grader.report.feedback_page import feedback_html
 from grader.report.model import GradeResult, TaskResult
 from grader.report.picture import stacked, task_picture
 from grader.spec import load_scenario
+from conftest import ROOT, results_by_task
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -141,3 +143,27 @@ def test_the_feedback_page_holds_the_text_and_the_pictures_inline():
     assert GradeResult.from_dict(json.loads(json.dumps(result.to_dict()))).tasks[0].picture == picture
     both = stacked([t.picture for t in result.tasks if t.picture])
     assert f"{task.name}-differs-b2" in ids(both) and f"{other.name}-watermark-b7" in ids(both)
+
+
+def test_a_batch_writes_feedback_html_beside_feedback_md(tmp_path):
+    task, got, expected = graded("closed_window_counts", "short_watermark")
+    result = GradeResult("bob.py", [TaskResult("exercise-6", task.name, task.title, 0, 3, "Expected 0 row(s), got 2.",
+                                               picture=task_picture(task, READINGS, got, expected))])
+    write_exports({"bob": result}, ["exercise-6"], tmp_path)
+    page = (tmp_path / "bob" / "feedback.html").read_text()
+    assert (tmp_path / "bob" / "feedback.md").exists() and f'id="{task.name}-differs-b2"' in page
+
+
+@pytest.mark.spark
+@pytest.mark.timeout(600)
+def test_grade_writes_the_picture_of_a_wrong_answer(tmp_path, grade_cli):
+    """A too-short watermark, graded for real: the picture is drawn from the run's own outcome."""
+    submission = tmp_path / "exercise_06_watermarks.py"
+    submission.write_text((ROOT / "solutions/wrong_answers/exercise_06/short_watermark.py").read_text())
+    picture = tmp_path / "stream.svg"
+    status, result, stderr = grade_cli("exercise-6", "--submission", str(submission), "--picture", str(picture))
+    assert status == 1, stderr
+    assert results_by_task(result)[("exercise-6", "closed_window_counts")]["mistake"] == "short_watermark"
+    found = ids(picture.read_text())
+    assert "closed_window_counts-differs-b2" in found and "closed_window_counts-your-watermark-b2" in found
+    assert not any(i.startswith("live_window_counts-") for i in found)  # a missing function has no picture

@@ -18,13 +18,6 @@ import datetime as dt
 import io
 import xml.etree.ElementTree as ET
 
-import matplotlib
-from matplotlib import dates
-from matplotlib.backends.backend_svg import FigureCanvasSVG
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
-
 from grader.judge.compare import first_difference
 from grader.judge.expected import Expectation
 from grader.judge.timeline import (
@@ -38,8 +31,7 @@ ROW_STYLES = {  # marker, colour: told apart by both
     LATE: ("^", "#ff7f0e"),
     TOO_LATE: ("X", "#d62728"),
 }
-LATENESS_NAMES = {ON_TIME: "row on time", LATE: "row late, counted (asked watermark)",
-                  TOO_LATE: "row too late, dropped (asked watermark)"}
+LATENESS_NAMES = {ON_TIME: "row on time", LATE: "row late, counted", TOO_LATE: "row too late, dropped"}
 ROW_IDS = {ON_TIME: "on-time", LATE: "late", TOO_LATE: "too-late"}
 SPAN_STYLES = {  # face, edge, hatch
     BOTH: ("#c6dbef", "#08519c", ""),
@@ -68,7 +60,12 @@ def task_picture(task: Task, scenario: Scenario, got: Outcome, expected: Expecta
 
 
 def render(story: Timeline) -> str:
-    """The SVG text of one timeline."""
+    """The SVG text of one timeline. (matplotlib is imported here, so gradings without an
+    event-time task never load it.)"""
+    import matplotlib
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+    from matplotlib.figure import Figure
+
     lanes = _lanes(story)
     height = sum(bottom - top for top, bottom in lanes)
     with matplotlib.rc_context(SVG_SETTINGS):
@@ -114,6 +111,8 @@ def _lanes(story: Timeline) -> list[tuple[float, float]]:
 
 
 def _draw(axes, story: Timeline, lanes: list[tuple[float, float]]) -> None:
+    from matplotlib import dates
+
     for batch, (top, bottom) in enumerate(lanes):
         if batch == story.differs_at:
             axes.axhspan(top, bottom, color=DIFFERS, zorder=0).set_gid(f"{story.task}-differs-b{batch + 1}")
@@ -151,6 +150,10 @@ def _draw(axes, story: Timeline, lanes: list[tuple[float, float]]) -> None:
 
 
 def _axes_furniture(axes, story: Timeline, lanes: list[tuple[float, float]]) -> None:
+    from matplotlib import dates
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
     times = [row.event_time for row in story.rows] + [s.end for s in story.spans] + [s.start for s in story.spans]
     times += [mark for mark in (*story.watermarks, *story.your_watermarks) if mark is not None]
     margin = dt.timedelta(seconds=5)
@@ -166,7 +169,8 @@ def _axes_furniture(axes, story: Timeline, lanes: list[tuple[float, float]]) -> 
     axes.grid(axis="x", color="#eeeeee", zorder=0)
     present = {row.lateness for row in story.rows}
     handles = [Line2D([], [], linestyle="none", marker=marker, color=colour, markeredgecolor="black",
-                      markeredgewidth=0.5, markersize=8, label=LATENESS_NAMES[lateness])
+                      markeredgewidth=0.5, markersize=8,
+                      label=LATENESS_NAMES[lateness] + (" (asked watermark)" if lateness != ON_TIME and any(story.watermarks) else ""))
                for lateness, (marker, colour) in ROW_STYLES.items() if lateness in present]
     if any(story.watermarks):
         handles.append(Line2D([], [], color=WATERMARK, linewidth=2, label="watermark after the batch (asked)"))
