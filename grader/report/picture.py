@@ -91,7 +91,6 @@ def stacked(pictures: list[str]) -> str:
         outer.append(part)
     outer.set("width", f"{width}pt")
     outer.set("height", f"{top}pt")
-    outer.set("viewBox", f"0 0 {width} {top}")
     return ET.tostring(outer, encoding="unicode", xml_declaration=True)
 
 
