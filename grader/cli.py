@@ -81,7 +81,7 @@ def _write_picture(result, path: Path) -> None:
     pictures = [task.picture for task in result.tasks if task.picture]
     if not pictures:
         print(f"grade: no picture written to {path}: none of the graded tasks is on event time "
-              "(exercises 5 and 6 are), or their queries failed before writing rows.", file=sys.stderr)
+              "(exercises 5, 6 and 9 are), or their queries failed before writing rows.", file=sys.stderr)
         return
     path.write_text(stacked(pictures), encoding="utf-8")
     print(f"The picture of your stream ({len(pictures)} task(s)) is in {path}: open it in a browser.",

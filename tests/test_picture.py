@@ -167,3 +167,20 @@ def test_grade_writes_the_picture_of_a_wrong_answer(tmp_path, grade_cli):
     found = ids(picture.read_text())
     assert "closed_window_counts-differs-b2" in found and "closed_window_counts-your-watermark-b2" in found
     assert not any(i.startswith("live_window_counts-") for i in found)  # a missing function has no picture
+
+
+def test_a_join_is_drawn_with_its_rows_spanning_their_times():
+    """Exercise 9: an inner join where a left outer one is asked leaves out ad2, whose impression
+    nobody clicked; the picture shows that row expected, not written, in batch 5, as the text does."""
+    joins = catalog.exercise("exercise-9")
+    task = joins.task("clicks_within_a_minute")
+    expected = expectation_for(joins, task)
+    scenario = load_scenario(task.scenario)
+    got = expected.mistakes["inner_join"]
+    assert "  - 'ad2'          | '2024-01-01T12:00:05' | NULL" in judge(task, scenario, got, expected).details
+    drawn = timeline(task, scenario, got, expected.reference, 4)
+    assert [(s.batch + 1, s.label) for s in drawn.spans if s.source == "expected only"] == [(5, "ad2, NULL")]
+    assert {r.label[:2] for r in drawn.rows} == {"i:", "c:"}  # both streams' rows, told apart
+    found = ids(task_picture(task, scenario, got, expected))
+    assert f"{task.name}-differs-b5" in found
+    assert sum(i.startswith(f"{task.name}-watermark-") for i in found) == 4  # none before batch 2's

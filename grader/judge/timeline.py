@@ -1,5 +1,8 @@
 """What happened to an event-time task's stream, batch by batch, as data for its picture.
 
+Output rows are placed by their times: a window row from its `start` to its `end`, any other row
+(a join's) from its earliest to its latest timestamp column.
+
 Built from the same things the text feedback is built from (the scenario's rows, the reference's
 and the student's snapshots and watermarks, the first check that differs), so the picture
 (`grader.report.picture`) cannot tell another story than the text.
@@ -41,13 +44,14 @@ class FedRow:
 
 
 @dataclass(frozen=True)
-class WindowSpan:
-    """A window row written to the sink in `batch` (0-based) by the reference, the student or both."""
+class OutputSpan:
+    """A row written to the sink in `batch` (0-based) by the reference, the student or both,
+    spanning its event times."""
 
     batch: int
     start: dt.datetime
     end: dt.datetime
-    label: str   # the row's other values, as in the text diff
+    label: str   # the row's values other than its times, as in the text diff
     source: str  # BOTH, REFERENCE_ONLY or YOURS_ONLY
 
     @property
@@ -66,17 +70,17 @@ class Timeline:
     rows: tuple[FedRow, ...]
     watermarks: tuple[dt.datetime | None, ...]
     your_watermarks: tuple[dt.datetime | None, ...]
-    spans: tuple[WindowSpan, ...]
+    spans: tuple[OutputSpan, ...]
     differs_at: int | None
 
 
 def applies(task: Task, scenario: Scenario, reference: Outcome) -> bool:
     """Whether a task has a timeline: a stream of it has an event time, its output is a sink read
-    after every batch, and the reference writes windows (`start` and `end` columns)."""
+    after every batch, and the reference writes rows with times (windows, or a join's rows)."""
     return (any(s.event_time for s in scenario.streams.values())
             and isinstance(task.output, (MemorySink, StartedQuery))
             and len(reference.snapshots) == scenario.batch_count
-            and all(name in _names(reference.snapshots[0]) for name in WINDOW_BOUNDS))
+            and bool(_time_columns(reference.snapshots[0])))
 
 
 def timeline(task: Task, scenario: Scenario, got: Outcome, reference: Outcome,
@@ -103,38 +107,44 @@ def timeline(task: Task, scenario: Scenario, got: Outcome, reference: Outcome,
 
 
 def fed_rows(scenario: Scenario, reference: Outcome, last: int, watermarks) -> list[FedRow]:
-    """Every row fed in batches 0 to `last`, told on time, late (older than a row before it, in
-    a window still open) or too late (its window closed: the watermark in force when it arrived,
-    the one after the batch before, had passed the window's end)."""
+    """Every row fed in batches 0 to `last`, told on time, late (older than a row of its stream
+    before it, and still counted) or too late (the watermark in force when it arrived, the one
+    after the batch before, had passed the end of its window, or its time where there are none)."""
     windows = [(_instant(row[0]), _instant(row[1])) for snap in reference.snapshots
-               for row in reorder(snap, list(WINDOW_BOUNDS))]
-    rows, newest = [], None
+               for row in reorder(snap, list(WINDOW_BOUNDS))] if _is_windowed(reference.snapshots[0]) else []
+    timed = [s for s in scenario.streams.values() if s.event_time]
+    rows, newest = [], {}
     for batch in range(last + 1):
         in_force = watermarks[batch - 1] if batch else None
-        for stream in scenario.streams.values():
-            if not stream.event_time or batch >= len(stream.batches):
+        for stream in timed:
+            if batch >= len(stream.batches):
                 continue
             for line in stream.batches[batch].lines:
                 values = json.loads(line)
                 at = _instant(values.pop(stream.event_time))
+                # a row counts until the watermark passes the end of its window (or, with no
+                # windows, its own time)
                 closes = max((end for start, end in windows if start <= at < end), default=at)
                 if in_force is not None and closes <= in_force:
                     lateness = TOO_LATE
-                elif newest is not None and at < newest:
+                elif stream.name in newest and at < newest[stream.name]:
                     lateness = LATE
                 else:
                     lateness = ON_TIME
-                newest = max(newest or at, at)
-                label = ", ".join(str(v) for v in values.values() if not _is_time(v))
+                newest[stream.name] = max(newest.get(stream.name, at), at)
+                shown = [str(v) for v in values.values() if not _is_time(v)]
+                # beside another stream, the stream's initial and the row's first value (its key)
+                label = f"{stream.name[0]}:{shown[0]}" if len(timed) > 1 and shown else ", ".join(shown)
                 rows.append(FedRow(batch, at, label, lateness))
     return rows
 
 
-def window_spans(reference: list[Snapshot], got: list[Snapshot]) -> list[WindowSpan]:
-    """The window rows each batch wrote (rows its sink holds that it did not hold before), matched
-    between the reference and the student batch by batch."""
+def window_spans(reference: list[Snapshot], got: list[Snapshot]) -> list[OutputSpan]:
+    """The rows each batch wrote (rows its sink holds that it did not hold before), matched between
+    the reference and the student batch by batch; a row without any time is left out."""
     spans = []
     names = _names(reference[0])
+    times = WINDOW_BOUNDS if _is_windowed(reference[0]) else _time_columns(reference[0])
     for batch in range(len(reference)):
         expected = _written(reference, batch, names)
         produced = _written(got, batch, names)
@@ -142,8 +152,10 @@ def window_spans(reference: list[Snapshot], got: list[Snapshot]) -> list[WindowS
         for source, rows in ((BOTH, both), (REFERENCE_ONLY, expected - both), (YOURS_ONLY, produced - both)):
             for key in sorted(rows.elements()):
                 row = dict(zip(names, json.loads(key)))
-                label = ", ".join(str(row[n]) for n in names if n not in WINDOW_BOUNDS)
-                spans.append(WindowSpan(batch, _instant(row["start"]), _instant(row["end"]), label, source))
+                moments = [_instant(row[n]) for n in times if row[n] is not None]
+                label = ", ".join("NULL" if row[n] is None else str(row[n]) for n in names if n not in times)
+                if moments:
+                    spans.append(OutputSpan(batch, min(moments), max(moments), label, source))
     return spans
 
 
@@ -161,6 +173,14 @@ def shown_watermark(mark: str | None) -> str:
 
 def _per_batch(marks: list[str | None], last: int) -> list[str | None]:
     return [marks[b] if b < len(marks) else None for b in range(last + 1)]
+
+
+def _time_columns(snapshot: Snapshot) -> tuple[str, ...]:
+    return tuple(name for name, kind in snapshot.columns if kind.startswith("timestamp"))
+
+
+def _is_windowed(snapshot: Snapshot) -> bool:
+    return all(name in _time_columns(snapshot) for name in WINDOW_BOUNDS)
 
 
 def _names(snapshot: Snapshot) -> list[str]:

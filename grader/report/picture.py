@@ -5,7 +5,8 @@ x is event time, one lane per micro-batch (batch 1 at the top). In each lane: th
 arrived (a circle on time, a triangle late but counted, a cross too late and dropped: shape and
 colour, so it reads in grey), the watermark after the batch (a solid line; the student's query's,
 where it differs, dashed), and the window rows the batch wrote (a span from the window's start to
-its end: plain when the reference and the student both wrote it, hatched '//' and marked '-' when
+its end, a join's row from its earliest to its latest time: plain when the reference and the
+student both wrote it, hatched '//' and marked '-' when
 only the reference did, hatched 'xx' and marked '+' when only the student did, as in the text
 diff). The lane whose check failed is shaded. Every element has an id, the task's name then
 `-row-…`, `-watermark-…`, `-your-watermark-…`, `-span-…` or `-differs-…`, so its content can be
@@ -39,7 +40,7 @@ SPAN_STYLES = {  # face, edge, hatch
     YOURS_ONLY: ("white", "#ae017e", "xx"),
 }
 SPAN_IDS = {BOTH: "both", REFERENCE_ONLY: "expected", YOURS_ONLY: "yours"}
-SPAN_NAMES = {BOTH: "window written by both", REFERENCE_ONLY: "- expected, not written by yours",
+SPAN_NAMES = {BOTH: "row written by both (its times)", REFERENCE_ONLY: "- expected, not written by yours",
               YOURS_ONLY: "+ written by yours, not expected"}
 WATERMARK = "#222222"
 YOUR_WATERMARK = "#7a0177"
@@ -47,6 +48,7 @@ DIFFERS = "#fde0dd"
 ROW_HEIGHT = 1.0   # the strip of a lane holding its input rows
 SPAN_HEIGHT = 0.7  # each window row a lane wrote adds one of these
 WIDTH_INCHES = 9.0
+INSTANT = 1.5 / 86400  # the width of a row with a single time, in days (matplotlib's date unit)
 SVG_SETTINGS = {"svg.fonttype": "none", "svg.hashsalt": "stream-picture", "font.size": 9}
 
 
@@ -122,8 +124,9 @@ def _draw(axes, story: Timeline, lanes: list[tuple[float, float]]) -> None:
         mark, = axes.plot([row.event_time], [y], linestyle="none", marker=marker, color=colour,
                           markersize=8, markeredgecolor="black", markeredgewidth=0.5, zorder=4)
         mark.set_gid(f"{story.task}-row-{number + 1}-b{row.batch + 1}-{ROW_IDS[row.lateness]}")
-        axes.annotate(row.label, (row.event_time, y), xytext=(0, 7), textcoords="offset points",
-                      ha="center", fontsize=7, color="#444444")
+        above = number % 2 == 0  # labels of neighbouring rows alternate above and below their marks
+        axes.annotate(row.label, (row.event_time, y), xytext=(0, 7 if above else -7), textcoords="offset points",
+                      ha="center", va="bottom" if above else "top", fontsize=7, color="#444444")
     for batch in range(story.batches):
         top, bottom = lanes[batch]
         if story.watermarks[batch] is not None:
@@ -138,8 +141,10 @@ def _draw(axes, story: Timeline, lanes: list[tuple[float, float]]) -> None:
         face, edge, hatch = SPAN_STYLES[span.source]
         y = lanes[span.batch][0] + ROW_HEIGHT + SPAN_HEIGHT * (placed[span.batch] + 0.5)
         placed[span.batch] += 1
-        start = dates.date2num(span.start)
-        bar, = axes.barh(y, dates.date2num(span.end) - start, left=start, height=SPAN_HEIGHT * 0.8,
+        start, end = dates.date2num(span.start), dates.date2num(span.end)
+        if end - start < INSTANT:  # a row with one time: a thin bar centred on it
+            start, end = start - INSTANT / 2, start + INSTANT / 2
+        bar, = axes.barh(y, end - start, left=start, height=SPAN_HEIGHT * 0.8,
                          color=face, edgecolor=edge, hatch=hatch, linewidth=1.2, zorder=2)
         bar.set_gid(f"{story.task}-span-{number + 1}-b{span.batch + 1}-{SPAN_IDS[span.source]}")
         axes.annotate(f"{span.mark} {span.label}".strip(), (start, y), xytext=(4, 0), textcoords="offset points",
@@ -163,7 +168,7 @@ def _axes_furniture(axes, story: Timeline, lanes: list[tuple[float, float]]) -> 
                      for b in range(story.batches)])
     axes.xaxis.set_major_formatter(dates.DateFormatter("%H:%M:%S"))
     axes.set_xlabel("event time")
-    axes.set_title(f"{story.task}: what each micro-batch brought, the watermark after it, and the windows it wrote",
+    axes.set_title(f"{story.task}: what each micro-batch brought, the watermark after it, and what it wrote",
                    fontsize=9, loc="left")
     axes.grid(axis="x", color="#eeeeee", zorder=0)
     present = {row.lateness for row in story.rows}
