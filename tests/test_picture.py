@@ -184,3 +184,13 @@ def test_a_join_is_drawn_with_its_rows_spanning_their_times():
     found = ids(task_picture(task, scenario, got, expected))
     assert f"{task.name}-differs-b5" in found
     assert sum(i.startswith(f"{task.name}-watermark-") for i in found) == 4  # none before batch 2's
+
+
+def test_no_picture_when_the_columns_differ_from_the_asked_ones():
+    """The text then names the columns, and shows no rows: neither does the picture."""
+    windows = catalog.exercise("exercise-5")
+    task = windows.task("page_counts_per_minute")
+    expected = expectation_for(windows, task)
+    scenario = load_scenario(task.scenario)
+    assert task_picture(task, scenario, expected.reference, expected)
+    assert task_picture(task, scenario, expected.mistakes["window_struct"], expected) == ""

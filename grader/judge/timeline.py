@@ -87,12 +87,12 @@ def timeline(task: Task, scenario: Scenario, got: Outcome, reference: Outcome,
              differs_at: int | None) -> Timeline | None:
     """The timeline of `got` against `reference` up to batch `differs_at` (0-based; every batch
     when None), or None when there is none to draw: the task has no event time, or the student's
-    query failed or wrote other columns (the text says why)."""
+    query failed or wrote other columns or types (the text says why)."""
     if not applies(task, scenario, reference) or got.failure is not None:
         return None
     if len(got.snapshots) != len(reference.snapshots) or any(
-            sorted(_names(have)) != sorted(_names(want)) for have, want in zip(got.snapshots, reference.snapshots)):
-        return None
+            sorted(have.columns) != sorted(want.columns) for have, want in zip(got.snapshots, reference.snapshots)):
+        return None  # other columns or types: the text names them, and no row can be compared
     last = scenario.batch_count - 1 if differs_at is None else differs_at
     watermarks = tuple(_instant(mark) for mark in _per_batch(reference.watermarks, last))
     return Timeline(
