@@ -62,7 +62,7 @@ class OutputSpan:
 @dataclass(frozen=True)
 class Timeline:
     """Batches 1 to `batches` of a task's run: rows fed, watermarks after each batch (the asked
-    one, and the student's query's: empty when it has none), window rows written; `differs_at`
+    one, and the student's query's: empty when it has none), rows written; `differs_at`
     is the batch whose check failed (None when every check passed)."""
 
     task: str
@@ -101,7 +101,7 @@ def timeline(task: Task, scenario: Scenario, got: Outcome, reference: Outcome,
         rows=tuple(fed_rows(scenario, reference, last, watermarks)),
         watermarks=watermarks,
         your_watermarks=tuple(_instant(mark) for mark in _per_batch(got.watermarks, last)) if got.watermarks else (),
-        spans=tuple(window_spans(reference.snapshots[:last + 1], got.snapshots[:last + 1])),
+        spans=tuple(output_spans(reference.snapshots[:last + 1], got.snapshots[:last + 1])),
         differs_at=differs_at,
     )
 
@@ -139,7 +139,7 @@ def fed_rows(scenario: Scenario, reference: Outcome, last: int, watermarks) -> l
     return rows
 
 
-def window_spans(reference: list[Snapshot], got: list[Snapshot]) -> list[OutputSpan]:
+def output_spans(reference: list[Snapshot], got: list[Snapshot]) -> list[OutputSpan]:
     """The rows each batch wrote (rows its sink holds that it did not hold before), matched between
     the reference and the student batch by batch; a row without any time is left out."""
     spans = []
@@ -201,4 +201,4 @@ def _instant(text: str | None) -> dt.datetime | None:
     except ValueError:
         return None
     moment = moment.replace(tzinfo=None) if moment.tzinfo is None else moment.astimezone(dt.UTC).replace(tzinfo=None)
-    return None if moment.year == 1970 and moment == dt.datetime(1970, 1, 1) else moment
+    return None if moment == dt.datetime(1970, 1, 1) else moment

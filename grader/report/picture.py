@@ -101,7 +101,7 @@ def _points(length: str) -> float:
 
 
 def _lanes(story: Timeline) -> list[tuple[float, float]]:
-    """(top, bottom) of each batch's lane: a strip of rows, then one strip per window row written."""
+    """(top, bottom) of each batch's lane: a strip of rows, then one strip per row written."""
     lanes, top = [], 0.0
     for batch in range(story.batches):
         spans = sum(span.batch == batch for span in story.spans)
