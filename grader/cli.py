@@ -69,7 +69,23 @@ def cmd_grade(args: argparse.Namespace) -> int:
         print(json.dumps(result.to_dict(), indent=2))
     else:
         print(render(result, color=sys.stdout.isatty()))
+    if args.picture:
+        _write_picture(result, Path(args.picture))
     return exit_status(result)
+
+
+def _write_picture(result, path: Path) -> None:
+    """The pictures of the graded event-time tasks, one under the other, into `path`."""
+    from grader.report.picture import stacked
+
+    pictures = [task.picture for task in result.tasks if task.picture]
+    if not pictures:
+        print(f"grade: no picture written to {path}: none of the graded tasks is on event time "
+              "(exercises 5, 6 and 9 are), or their queries failed before writing rows.", file=sys.stderr)
+        return
+    path.write_text(stacked(pictures), encoding="utf-8")
+    print(f"The picture of your stream ({len(pictures)} task(s)) is in {path}: open it in a browser.",
+          file=sys.stderr)
 
 
 def exit_status(result) -> int:
@@ -274,6 +290,8 @@ def grade_parser() -> argparse.ArgumentParser:
                              "folder if it holds the exercise, else ./exercises); in a folder holding an "
                              "exercise twice, the newer file is graded")
     parser.add_argument("--json", action="store_true", help="print the result as JSON (Gradescope's shape)")
+    parser.add_argument("--picture", metavar="FILE.svg",
+                        help="also draw each event-time task's stream, batch by batch, into this SVG file")
     parser.add_argument("--timeout", type=float, help="seconds each task may run (default: the task's own limit)")
     parser.add_argument("--engine", choices=["auto", "local"],
                         help="auto: the warm local engine, started when needed (default); "

@@ -83,6 +83,8 @@ def test_each_student_gets_gradescope_results_and_feedback(graded_class):
             assert {"name", "score", "max_score", "status", "output", "visibility"} <= set(test)
         feedback = (root / "results" / student / "feedback.md").read_text()
         assert f"Score: {result['score']:g} / 8" in feedback
+        page = (root / "results" / student / "feedback.html").read_text()
+        assert f"Score: {result['score']:g} / 8" in page and "<svg" not in page  # exercise 2 has no event time
     erin = json.loads((root / "results" / "erin" / "results.json").read_text())
     assert "did not finish within 30 s" in erin["tests"][0]["output"]
     assert "not a readable Jupyter notebook" in (root / "results" / "dave" / "feedback.md").read_text()

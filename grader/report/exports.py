@@ -1,6 +1,6 @@
 """The instructor's exports of a batch, all rendered from the same `GradeResult`s: the
-gradebook CSV, Gradescope's `results.json` and the student's `feedback.md` per student, and
-JUnit XML for CI systems."""
+gradebook CSV, Gradescope's `results.json` and the student's `feedback.md` and `feedback.html`
+(with the pictures of the stream) per student, and JUnit XML for CI systems."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from grader.report.feedback_page import feedback_html
 from grader.report.model import GradeResult
 from grader.report.text import render
 
@@ -67,3 +68,4 @@ def write_exports(results: dict[str, GradeResult], exercises: list[str], out: Pa
         gradescope = {**result.to_dict(), "visibility": visibility}
         write_atomically(out / student / "results.json", json.dumps(gradescope, indent=2) + "\n")
         write_atomically(out / student / "feedback.md", feedback_markdown(student, result))
+        write_atomically(out / student / "feedback.html", feedback_html(student, result))

@@ -20,6 +20,7 @@ class TaskResult:
     seconds: float = 0.0
     visibility: str = "visible"
     failure: str | None = None  # the failure kind (grader.outcome), when the task failed to run
+    picture: str = ""  # the SVG of its stream on the public scenario, for event-time tasks (report.picture)
 
     @property
     def passed(self) -> bool:
@@ -98,6 +99,7 @@ class GradeResult:
                     "concept": t.concept,
                     "seconds": round(t.seconds, 2),
                     "failure": t.failure,
+                    "picture": t.picture,
                 }
                 for t in self.tasks
             ],
@@ -111,7 +113,7 @@ class GradeResult:
                 score=t["score"], max_score=t["max_score"], feedback=t["output"],
                 concept=t.get("concept", ""), mistake=t.get("mistake"),
                 seconds=t.get("seconds", 0.0), visibility=t.get("visibility", "visible"),
-                failure=t.get("failure"),
+                failure=t.get("failure"), picture=t.get("picture", ""),
             )
             for t in data["tests"]
         ]

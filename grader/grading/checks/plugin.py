@@ -43,7 +43,7 @@ def _scenario_checks(exercise: Exercise, task: Task, folder: Path | None, hidden
     return checks
 
 
-VERDICT = pytest.StashKey[tuple[Verdict, Outcome]]()
+VERDICT = pytest.StashKey[tuple[Verdict, Outcome, str]]()  # and the picture's SVG, or ""
 # Gradescope's per-test visibility; when students see a batch's results is the instructor's
 # choice of the top-level visibility (`grade batch --visibility`).
 TASK_VISIBILITY = "visible"
@@ -121,8 +121,8 @@ class GradingPlugin:
 
     @pytest.fixture
     def record_verdict(self, request):
-        def record(verdict: Verdict, outcome: Outcome) -> None:
-            request.node.stash[VERDICT] = (verdict, outcome)
+        def record(verdict: Verdict, outcome: Outcome, picture: str = "") -> None:
+            request.node.stash[VERDICT] = (verdict, outcome, picture)
 
         return record
 
@@ -163,7 +163,7 @@ class GradingPlugin:
         points, visibility = task.points, TASK_VISIBILITY
         recorded = item.stash.get(VERDICT, None)
         if recorded is not None:
-            verdict, outcome = recorded
+            verdict, outcome, picture = recorded
             self._note_skipped(exercise, outcome)
             feedback = verdict.feedback
             if outcome.failure is not None and outcome.failure.kind == kinds.LOAD:
@@ -173,7 +173,7 @@ class GradingPlugin:
             return TaskResult(
                 exercise.id, task.name, task.title, points if verdict.passed else 0, points,
                 feedback, task.concept, verdict.mistake, outcome.seconds, visibility,
-                outcome.failure.kind if outcome.failure else None,
+                outcome.failure.kind if outcome.failure else None, picture,
             )
         # No verdict: the check itself failed (a time limit, stale expected results).
         message = getattr(report.longrepr, "reprcrash", None)
