@@ -58,6 +58,15 @@ def cmd_grade(args: argparse.Namespace) -> int:
     from grader.report.text import render
 
     exercises = _exercise_list(args.targets)
+    if args.task:
+        if len(exercises) != 1:
+            print("grade: --task names a task of one exercise: give exactly one exercise-N.", file=sys.stderr)
+            return 2
+        try:
+            exercises = [exercises[0].narrowed_to(args.task)]
+        except KeyError as error:
+            print(f"grade: {error.args[0]}", file=sys.stderr)
+            return 2
     submission = Path(args.submission) if args.submission else _default_submission(exercises)
     if not submission.exists():
         print(f"grade: {submission} does not exist. Pass --submission with your exercises folder or file.",
@@ -273,6 +282,8 @@ def grade_parser() -> argparse.ArgumentParser:
                         help="a folder of exercise modules or notebooks, or one file (default: the current "
                              "folder if it holds the exercise, else ./exercises); in a folder holding an "
                              "exercise twice, the newer file is graded")
+    parser.add_argument("--task", metavar="NAME",
+                        help="grade only this task of the exercise (and the tasks it builds on)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON (Gradescope's shape)")
     parser.add_argument("--timeout", type=float, help="seconds each task may run (default: the task's own limit)")
     parser.add_argument("--engine", choices=["auto", "local"],
