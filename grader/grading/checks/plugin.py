@@ -47,6 +47,8 @@ VERDICT = pytest.StashKey[tuple[Verdict, Outcome]]()
 # Gradescope's per-test visibility; when students see a batch's results is the instructor's
 # choice of the top-level visibility (`grade batch --visibility`).
 TASK_VISIBILITY = "visible"
+# How many skipped notebook statements a note lists before saying how many more there are.
+SKIPPED_SHOWN = 6
 
 
 class GradingPlugin:
@@ -134,11 +136,18 @@ class GradingPlugin:
         return report
 
     def _note_skipped(self, exercise: Exercise, outcome: Outcome) -> None:
-        if outcome.skipped:
-            note = (f"{exercise.id}: not run from your notebook (only definitions are graded): "
-                    + "; ".join(outcome.skipped))
-            if note not in self.notes:
-                self.notes.append(note)
+        """The notebook cells left out, said once per file (however many of its exercises or
+        tasks are graded) and kept short."""
+        if not outcome.skipped:
+            return
+        shown = "\n".join(f"  {line}" for line in outcome.skipped[:SKIPPED_SHOWN])
+        more = len(outcome.skipped) - SKIPPED_SHOWN
+        if more > 0:
+            shown += f"\n  … and {more} more"
+        note = (f"{self.submissions[exercise].name}: not run when graded (only imports and definitions "
+                f"are):\n{shown}")
+        if note not in self.notes:
+            self.notes.append(note)
 
     def _said_once(self, exercise: Exercise, why: str) -> str:
         """Why the exercise's file could not be imported goes into the notes once; each task
