@@ -1,8 +1,6 @@
 """Notebooks: generated from the declarations, and graded from their definitions only."""
 
 import json
-import subprocess
-import sys
 
 import nbformat
 import pytest
@@ -11,7 +9,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from conftest import ROOT, run_grade, results_by_task
 from grader import catalog
 from grader.authoring.notebooks import notebook_for, stale_notebooks
-from grader.sandbox.notebooks import NotebookError, notebook_module
+from grader.sandbox.notebooks import SHOWN_WIDTH, NotebookError, notebook_module
 
 SOLUTION = (ROOT / "solutions" / "exercise_02_streaming_word_count.py").read_text()
 
@@ -20,13 +18,14 @@ def test_notebooks_are_generated_from_the_declarations():
     assert stale_notebooks() == [], "run `grade generate`"
 
 
-def test_a_generated_notebook_has_a_description_stub_and_try_cell_per_task():
+def test_a_generated_notebook_has_a_description_stub_and_check_cell_per_task():
     exercise = catalog.exercise(2)
     cells = notebook_for(exercise).cells
+    assert "from grader.check import check" in cells[1].source
     for task in exercise.tasks:
         stub = next(i for i, c in enumerate(cells) if c.source.startswith(task.signature()))
         assert cells[stub - 1].cell_type == "markdown" and task.docstring() in cells[stub - 1].source
-        assert cells[stub + 1].source == f'try_task("{exercise.id}", {task.name})'
+        assert cells[stub + 1].source == f'check("{exercise.id}", "{task.name}")'
 
 
 def student_notebook(*sources: str) -> str:
@@ -60,9 +59,47 @@ def test_a_broken_notebook_gets_a_clear_message(text):
         notebook_module(text, "work.ipynb")
 
 
-def test_a_syntax_error_names_the_cell():
-    with pytest.raises(NotebookError, match="Cell 2 of work.ipynb has a syntax error"):
+def test_a_syntax_error_names_the_cell_as_jupyter_shows_it():
+    with pytest.raises(NotebookError, match="Code cell 1 of work.ipynb has a syntax error"):
         notebook_module(student_notebook("def f(:\n    pass"), "work.ipynb")
+    ran = nbformat.v4.new_notebook(cells=[new_code_cell("import math", execution_count=4),
+                                          new_code_cell("def f(:\n    pass", execution_count=9)])
+    with pytest.raises(NotebookError, match=r"In \[9\] of work.ipynb has a syntax error"):
+        notebook_module(nbformat.writes(ran), "work.ipynb")
+
+
+def test_skipped_statements_are_named_by_execution_count_and_shown_whole_on_one_line():
+    long_query = ("query = (counts.writeStream.format('console')\n"
+                  "         .outputMode('complete').option('truncate', False).start())")
+    cells = [new_markdown_cell("notes"), new_markdown_cell("more notes"),
+             new_code_cell('"""My answers."""\nimport math\nprint(math.pi)', execution_count=3),
+             new_code_cell(long_query, execution_count=7),
+             new_code_cell("counts.show()")]
+    skipped = notebook_module(nbformat.writes(new_notebook(cells=cells)), "work.ipynb").skipped
+    assert skipped[0] == "In [3], line 3: print(math.pi)"  # the docstring is not listed
+    assert skipped[1].startswith("In [7]: query = (counts.writeStream.format('console') .outputMode(")
+    assert skipped[1].endswith("…") and len(skipped[1]) <= len("In [7]: ") + SHOWN_WIDTH
+    assert skipped[2] == "code cell 3: counts.show()"  # not run yet: no count; markdown not counted
+    assert len(skipped) == 3
+
+
+def test_the_skipped_list_is_said_once_per_file_and_kept_short():
+    from grader.engine import Engine
+    from grader.grading.checks.plugin import SKIPPED_SHOWN, GradingPlugin
+    from grader.outcome import Outcome
+
+    exercises = [catalog.exercise(1), catalog.exercise(2)]
+    notebook = ROOT / "work.ipynb"  # one notebook holding both exercises
+    plugin = GradingPlugin({exercise: notebook for exercise in exercises}, Engine.local(), label="work")
+    skipped = [f"In [{n}]: print({n})" for n in range(1, 10)]
+    for exercise in exercises:
+        for task in exercise.tasks:
+            plugin._note_skipped(exercise, Outcome(task.name, skipped=skipped))
+    assert len(plugin.notes) == 1, plugin.notes
+    listed = plugin.notes[0].splitlines()
+    assert listed[0].startswith("work.ipynb: not run when graded")
+    assert listed[1:] == [f"  In [{n}]: print({n})" for n in range(1, SKIPPED_SHOWN + 1)] + [
+        f"  … and {9 - SKIPPED_SHOWN} more"]
 
 
 @pytest.mark.spark
@@ -85,23 +122,3 @@ def test_a_solved_notebook_earns_full_marks_and_is_told_what_did_not_run(tmp_pat
     assert "could not be imported" in tests[("exercise-1", "word_count")]["output"]
     assert "%load_ext autoreload" in result["output"] and "awaitTermination" in result["output"]
     assert code == 1
-
-
-@pytest.mark.spark
-@pytest.mark.timeout(300)
-def test_try_task_shows_each_batch_on_the_warm_engine():
-    """A notebook attached to the warm engine tries a task there, though the engine may write
-    only under the scratch root."""
-    from grader.engine.server import engine_for
-
-    url = engine_for("auto").url
-    script = (
-        "from pyspark.sql import SparkSession\n"
-        "from grader.tryout import try_task\n"
-        "from solutions.exercise_02_streaming_word_count import streaming_word_count\n"
-        f"SparkSession.builder.remote({url!r}).getOrCreate()\n"
-        "try_task('exercise-2', streaming_word_count)\n"
-    )
-    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=240)
-    assert done.returncode == 0, done.stderr
-    assert "after batch 1:" in done.stdout and "after batch 2:" in done.stdout, done.stdout

@@ -1,0 +1,102 @@
+"""Check one task from a notebook cell, as `grade` would:
+
+    from grader.check import check
+    check("exercise-2", "streaming_word_count")
+
+What is graded is the code this kernel has run, not the notebook file (which may be unsaved, or
+hold cells not run yet): the kernel's cells, in the order they ran, are written to a notebook in
+a temporary folder and graded by `grade exercise-N --task NAME` itself, on the warm engine, in a
+confined worker, on the task's public scenario. So the verdict, the fed batches, the expected
+against the produced rows and the concept are `grade`'s own, and the cell shows them (HTML in
+Jupyter, the terminal report's text elsewhere).
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_notebook
+
+import grader
+from grader import catalog
+from grader.report.model import GradeResult
+from grader.report.notebook import CheckResult
+
+
+class CheckError(RuntimeError):
+    """The check could not grade at all; the message says why and what to do."""
+
+
+def check(exercise: str | int, task: str) -> CheckResult:
+    """Grade `task` of `exercise` on the code this kernel has run, and return what the cell shows."""
+    declared = catalog.exercise(exercise)
+    try:
+        narrowed = declared.narrowed_to(task)
+    except KeyError as error:
+        raise CheckError(error.args[0]) from None
+    cells = kernel_cells()
+    with tempfile.TemporaryDirectory(prefix="grade-check-") as folder:
+        staged = Path(folder) / f"{declared.module_name}.ipynb"
+        staged.write_text(nbformat.writes(new_notebook(cells=cells)))
+        result = _grade(narrowed.id, task, staged)
+    return CheckResult(dataclasses.replace(
+        result, tasks=[t for t in result.tasks if t.task == task], files={narrowed.id: graded_code(cells)}))
+
+
+def kernel_cells() -> list[nbformat.NotebookNode]:
+    """The cells this kernel ran, in that order, each with its execution count; left out: cells
+    that did not compile (they defined nothing in the kernel either) and cells that only call
+    `check`, so the skipped-cell list names the student's own experiments."""
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is None:
+        raise CheckError("check() grades the code a Jupyter kernel has run, and this is not one. "
+                         "From a terminal, run `grade exercise-N` instead.")
+    cells = []
+    for count, source in enumerate(shell.history_manager.input_hist_raw):
+        try:
+            tree = ast.parse(shell.transform_cell(source))
+        except SyntaxError:
+            continue
+        if tree.body and not all(_calls_check(statement) for statement in tree.body):
+            cells.append(new_code_cell(source, execution_count=count))
+    return cells
+
+
+def graded_code(cells: list[nbformat.NotebookNode]) -> str:
+    """The sentence naming the code graded, where `grade` names the file."""
+    if not cells:
+        return "graded nothing yet: this kernel has run no cell (run the cells defining your functions first)"
+    counts = [cell.execution_count for cell in cells]
+    ran = f"In [{counts[0]}]" if len(counts) == 1 else f"In [{counts[0]}] to In [{counts[-1]}]"
+    return (f"graded the code this kernel has run ({ran}, in the order run, the last definition of a "
+            "name winning), not the notebook file: unsaved changes count, cells not run do not")
+
+
+def _calls_check(statement: ast.stmt) -> bool:
+    return (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)
+            and isinstance(statement.value.func, ast.Name) and statement.value.func.id == "check")
+
+
+def _grade(exercise_id: str, task: str, staged: Path) -> GradeResult:
+    """`grade EXERCISE --task TASK --submission STAGED --json`, with this grader's code first on
+    the path, so the grading is the same code the kernel imported."""
+    code_root = str(Path(grader.__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [code_root, os.environ.get("PYTHONPATH")]))}
+    done = subprocess.run(
+        [sys.executable, "-m", "grader", exercise_id, "--task", task, "--submission", str(staged), "--json"],
+        capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL,
+    )
+    try:
+        return GradeResult.from_dict(json.loads(done.stdout))
+    except (json.JSONDecodeError, KeyError):
+        raise CheckError(f"The grader could not grade this task:\n{done.stderr.strip()[-2000:]}") from None
