@@ -122,3 +122,45 @@ def test_a_solved_notebook_earns_full_marks_and_is_told_what_did_not_run(tmp_pat
     assert "could not be imported" in tests[("exercise-1", "word_count")]["output"]
     assert "%load_ext autoreload" in result["output"] and "awaitTermination" in result["output"]
     assert code == 1
+
+
+def check_outputs(cell) -> tuple[str, str]:
+    """The plain text and the HTML a check cell shows."""
+    shown = next(output for output in cell.outputs if output.output_type == "execute_result")
+    return shown.data["text/plain"], shown.data["text/html"]
+
+
+@pytest.mark.spark
+@pytest.mark.timeout(600)
+def test_a_check_cell_in_a_jupyter_kernel_fails_a_wrong_answer_with_its_diff_and_passes_the_fix(tmp_path):
+    """The generated notebook's cells, run top to bottom by a real kernel: the student's wrong word
+    count, its check cell, the fixed word count in a later cell, the check again. The check grades
+    the code the kernel ran, never saved to a file."""
+    from nbclient import NotebookClient
+
+    from grader.engine.server import engine_for
+
+    exercise = catalog.exercise(2)
+    task = exercise.task("streaming_word_count")
+    cells = notebook_for(exercise).cells
+    stub = next(i for i, c in enumerate(cells) if c.source.startswith(task.signature()))
+    wrong = (ROOT / "solutions" / "wrong_answers" / "exercise_02" / "case_sensitive.py").read_text()
+    notebook = new_notebook(cells=[*cells[:2], cells[stub - 1], new_code_cell(wrong), cells[stub + 1],
+                                   new_code_cell(SOLUTION), new_code_cell(cells[stub + 1].source)])
+    # The kernel's own session (the header's getOrCreate()) on the warm engine too: no JVM of its own.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SPARK_REMOTE", engine_for("auto").url)
+        NotebookClient(notebook, timeout=300, kernel_name="python3",
+                       resources={"metadata": {"path": str(tmp_path)}}).execute()
+    checks = [cell for cell in notebook.cells if cell.source.startswith("check(")]
+    failed_text, failed_html = check_outputs(checks[0])
+    assert "FAIL   0/3  streaming_word_count" in failed_text, failed_text
+    assert "You count case-sensitively" in failed_text  # the known mistake, named
+    assert "batch 1 → lines: 'Spark is fast'" in failed_text  # what went in
+    assert "- 'spark'   | 2" in failed_text and "+ 'Spark'   | 1" in failed_text  # expected against produced
+    assert "Concept: The same split/explode/groupBy().count()" in failed_text
+    assert "graded the code this kernel has run (In [1] to In [2]" in failed_text
+    assert ">FAIL</b>" in failed_html and "- &#x27;spark&#x27;   | 2" in failed_html
+    passed_text, passed_html = check_outputs(checks[1])
+    assert "PASS   3/3  streaming_word_count" in passed_text, passed_text
+    assert "In [1] to In [4]" in passed_text and ">PASS</b>" in passed_html
