@@ -12,7 +12,7 @@ from grader.judge import Verdict
 from grader.judge.expected import Expectation, StaleExpectation, entry_key, expectation_for, is_hidden
 from grader import outcome as kinds
 from grader.outcome import Outcome
-from grader.report.model import GradeResult, TaskResult
+from grader.report.model import NOT_RUN, GradeResult, TaskResult
 from grader.supervision.supervisor import KILL_GRACE, STARTUP_ALLOWANCE, ParallelPools, Run
 from grader.spec import Exercise, Scenario, Task, load_scenario
 from grader.engine import Engine
@@ -155,7 +155,7 @@ class GradingPlugin:
         note = f"{exercise.id}: {why}"
         if note not in self.notes:
             self.notes.append(note)
-        return f"Not run: the file could not be imported; see the note on {exercise.id} below the tasks."
+        return f"{NOT_RUN}the file could not be imported; see the note on {exercise.id} below the tasks."
 
     def _failed_foundation(self, exercise: Exercise, task: Task) -> str:
         """A sentence for a failed task whose answer reuses another task's that failed too."""
