@@ -164,3 +164,12 @@ def test_a_check_cell_in_a_jupyter_kernel_fails_a_wrong_answer_with_its_diff_and
     passed_text, passed_html = check_outputs(checks[1])
     assert "PASS   3/3  streaming_word_count" in passed_text, passed_text
     assert "In [1] to In [4]" in passed_text and ">PASS</b>" in passed_html
+
+
+def test_a_check_outside_a_kernel_or_of_an_unknown_task_says_what_to_do():
+    from grader.check import CheckError, check
+
+    with pytest.raises(CheckError, match="this is not one. From a terminal, run `grade exercise-N`"):
+        check("exercise-2", "streaming_word_count")
+    with pytest.raises(CheckError, match="exercise-2 has no task 'word_counts'"):
+        check("exercise-2", "word_counts")
