@@ -53,8 +53,7 @@ def check(exercise: str | int, task: str) -> CheckResult:
 
 def kernel_cells() -> list[nbformat.NotebookNode]:
     """The cells this kernel ran, in that order, each with its execution count; left out: cells
-    that did not compile (they defined nothing in the kernel either) and cells that only call
-    `check`, so the skipped-cell list names the student's own experiments."""
+    that did not compile (they defined nothing in the kernel either)."""
     from IPython import get_ipython
 
     shell = get_ipython()
@@ -67,7 +66,7 @@ def kernel_cells() -> list[nbformat.NotebookNode]:
             tree = ast.parse(shell.transform_cell(source))
         except SyntaxError:
             continue
-        if tree.body and not all(_calls_check(statement) for statement in tree.body):
+        if tree.body:
             cells.append(new_code_cell(source, execution_count=count))
     return cells
 
@@ -80,11 +79,6 @@ def graded_code(cells: list[nbformat.NotebookNode]) -> str:
     ran = f"In [{counts[0]}]" if len(counts) == 1 else f"In [{counts[0]}] to In [{counts[-1]}]"
     return (f"graded the code this kernel has run ({ran}, in the order run, the last definition of a "
             "name winning), not the notebook file: unsaved changes count, cells not run do not")
-
-
-def _calls_check(statement: ast.stmt) -> bool:
-    return (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)
-            and isinstance(statement.value.func, ast.Name) and statement.value.func.id == "check")
 
 
 def _grade(exercise_id: str, task: str, staged: Path) -> GradeResult:

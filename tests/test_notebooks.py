@@ -74,12 +74,13 @@ def test_skipped_statements_are_named_by_execution_count_and_shown_whole_on_one_
     cells = [new_markdown_cell("notes"), new_markdown_cell("more notes"),
              new_code_cell('"""My answers."""\nimport math\nprint(math.pi)', execution_count=3),
              new_code_cell(long_query, execution_count=7),
+             new_code_cell('check("exercise-2", "read_lines")'),
              new_code_cell("counts.show()")]
     skipped = notebook_module(nbformat.writes(new_notebook(cells=cells)), "work.ipynb").skipped
-    assert skipped[0] == "In [3], line 3: print(math.pi)"  # the docstring is not listed
+    assert skipped[0] == "In [3], line 3: print(math.pi)"  # neither the docstring nor the check is listed
     assert skipped[1].startswith("In [7]: query = (counts.writeStream.format('console') .outputMode(")
     assert skipped[1].endswith("…") and len(skipped[1]) <= len("In [7]: ") + SHOWN_WIDTH
-    assert skipped[2] == "code cell 3: counts.show()"  # not run yet: no count; markdown not counted
+    assert skipped[2] == "code cell 4: counts.show()"  # not run yet: no count; markdown not counted
     assert len(skipped) == 3
 
 

@@ -5,8 +5,8 @@ starts a query, waits on `awaitTermination()`, prints, or loops could hang or fl
 Kept: imports, function and class definitions, and assignments that call nothing in
 `SIDE_EFFECTS` (so `schema = StructType()...` stays). Skipped, and listed for the student:
 IPython magics and shell lines (`%`, `%%`, `!`), bare expressions, loops, `with`, `if` blocks,
-and assignments that start or wait on queries, collect, show or print. (A bare string does
-nothing, so it is left out without being listed.)
+and assignments that start or wait on queries, collect, show or print. (Bare strings and the
+check cells' `check(...)` calls are left out without being listed.)
 """
 
 from __future__ import annotations
@@ -126,11 +126,16 @@ def notebook_module(text: str, name: str) -> NotebookModule:
             where = label if statement.lineno == 1 else f"{label}, line {statement.lineno}"
             if _runs(statement):
                 statements.append(Statement(where, code, isinstance(statement, KEPT)))
-            elif not _is_text(statement):
+            elif not _not_worth_listing(statement):
                 skipped.append(Statement(where, code, False).shown)
     return NotebookModule(statements, skipped)
 
 
-def _is_text(statement: ast.stmt) -> bool:
-    """A bare string (a cell's docstring, a note): it does nothing, so it is not worth listing."""
-    return isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
+def _not_worth_listing(statement: ast.stmt) -> bool:
+    """A bare string (a cell's docstring, a note), which does nothing, or a call of the notebook's
+    own `check` (`grader.check`), which grading has no use for: skipped without a word."""
+    if not isinstance(statement, ast.Expr):
+        return False
+    value = statement.value
+    return isinstance(value, ast.Constant) or (
+        isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "check")
