@@ -160,11 +160,11 @@ def test_a_check_cell_in_a_jupyter_kernel_fails_a_wrong_answer_with_its_diff_and
     assert "batch 1 → lines: 'Spark is fast'" in failed_text  # what went in
     assert "- 'spark'   | 2" in failed_text and "+ 'Spark'   | 1" in failed_text  # expected against produced
     assert "Concept: The same split/explode/groupBy().count()" in failed_text
-    assert "graded the code this kernel has run (In [1] to In [2]" in failed_text
+    assert "graded the code this kernel has run (In [1] to In [3]" in failed_text  # this cell too
     assert ">FAIL</b>" in failed_html and "- &#x27;spark&#x27;   | 2" in failed_html
     passed_text, passed_html = check_outputs(checks[1])
     assert "PASS   3/3  streaming_word_count" in passed_text, passed_text
-    assert "In [1] to In [4]" in passed_text and ">PASS</b>" in passed_html
+    assert "In [1] to In [5]" in passed_text and ">PASS</b>" in passed_html
 
 
 def test_a_check_outside_a_kernel_or_of_an_unknown_task_says_what_to_do():
