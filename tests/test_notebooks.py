@@ -125,6 +125,23 @@ def test_a_solved_notebook_earns_full_marks_and_is_told_what_did_not_run(tmp_pat
     assert code == 1
 
 
+def test_a_check_result_shows_the_terminal_report_as_text_and_its_parts_as_html():
+    from grader.report.model import GradeResult, TaskResult
+    from grader.report.notebook import CheckResult
+    from grader.report.text import render
+
+    feedback = "Expected 1 row(s), got 2.\n  + '<b>' | 1\nConcept: complete mode re-emits the whole table."
+    failed = GradeResult("work", [TaskResult("exercise-2", "streaming_word_count", "the word count", 0, 3, feedback)],
+                         files={"exercise-2": "graded the code this kernel has run (In [1] to In [3], …)"})
+    shown = CheckResult(failed)
+    assert repr(shown) == render(failed).strip() and not shown.passed
+    html = shown._repr_html_()
+    assert ">FAIL</b> 0/3" in html and "In [1] to In [3]" in html
+    assert "+ &#x27;&lt;b&gt;&#x27; | 1" in html  # the student's rows, escaped
+    passed = GradeResult("work", [TaskResult("exercise-2", "streaming_word_count", "the word count", 3, 3, "Passed.")])
+    assert CheckResult(passed).passed and "<pre>" not in CheckResult(passed)._repr_html_()
+
+
 def check_outputs(cell) -> tuple[str, str]:
     """The plain text and the HTML a check cell shows."""
     shown = next(output for output in cell.outputs if output.output_type == "execute_result")
