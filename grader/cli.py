@@ -2,6 +2,7 @@
 
     grade exercise-3                      grade your exercises/ folder
     grade exercise-3 --submission PATH    grade another folder of exercise modules, or one file
+    grade exercise-3 --task NAME          one task, and the tasks it builds on
     grade exercise-3 --hidden             instructors: also run the hidden scenarios
     grade all                             every exercise
     grade batch SUBMISSIONS --out RESULTS grade a class: gradebook, exports, report.html
