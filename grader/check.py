@@ -35,6 +35,39 @@ class CheckError(RuntimeError):
     """The check could not grade at all; the message says why and what to do."""
 
 
+# Of each cell that raised in this kernel, by execution count: the line of the cell it raised at.
+# The statements before it ran (a definition above a failed line is in the kernel), the rest did
+# not (a failed import must not fail every check after it is fixed).
+RAISED_AT: dict[int, int] = {}
+
+
+def _note_where_it_raised(result) -> None:
+    """IPython's `post_run_cell` event: record where a cell raised, if it did."""
+    if result.error_before_exec is not None:
+        RAISED_AT[result.execution_count] = 1
+    elif result.error_in_exec is not None:
+        trace = result.error_in_exec.__traceback__
+        while trace is not None and not _is_cell_frame(trace.tb_frame):
+            trace = trace.tb_next
+        RAISED_AT[result.execution_count] = trace.tb_lineno if trace is not None else 1
+
+
+def _is_cell_frame(frame) -> bool:
+    return frame.f_code.co_name == "<module>" and frame.f_globals.get("__name__") == "__main__"
+
+
+def _watch_this_kernel() -> None:
+    """From the import on (the notebook's first cell), note where cells raise; outside a kernel
+    (IPython not even imported: the grading worker, a script) there is nothing to watch."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython else None
+    if shell is not None and _note_where_it_raised not in shell.events.callbacks["post_run_cell"]:
+        shell.events.register("post_run_cell", _note_where_it_raised)
+
+
+_watch_this_kernel()
+
+
 def check(exercise: str | int, task: str) -> CheckResult:
     """Grade `task` of `exercise` on the code this kernel has run, and return what the cell shows."""
     declared = catalog.exercise(exercise)
@@ -52,8 +85,8 @@ def check(exercise: str | int, task: str) -> CheckResult:
 
 
 def kernel_cells() -> list[nbformat.NotebookNode]:
-    """The cells this kernel ran, in that order, each with its execution count; left out: cells
-    that did not compile (they defined nothing in the kernel either)."""
+    """The cells this kernel ran, in that order, each with its execution count, as far as each
+    ran; left out: cells that did not compile (they defined nothing in the kernel either)."""
     from IPython import get_ipython
 
     shell = get_ipython()
@@ -66,9 +99,21 @@ def kernel_cells() -> list[nbformat.NotebookNode]:
             tree = ast.parse(shell.transform_cell(source))
         except SyntaxError:
             continue
-        if tree.body:
-            cells.append(new_code_cell(source, execution_count=count))
+        ran = _ran_part(source, tree, RAISED_AT.get(count))
+        if ran.strip():
+            cells.append(new_code_cell(ran, execution_count=count))
     return cells
+
+
+def _ran_part(source: str, tree: ast.Module, raised_at: int | None) -> str:
+    """The cell's code that ran: all of it, or, as it raised at line `raised_at`, its top-level
+    statements before the one holding that line. (IPython turns each magic line into one line of
+    Python, so the line numbers of `tree`, the transformed cell, are those of `source`.)"""
+    if raised_at is None:
+        return source
+    failing = next((s for s in tree.body if s.lineno <= raised_at <= (s.end_lineno or s.lineno)), None)
+    kept = (failing.lineno if failing else raised_at) - 1
+    return "\n".join(source.splitlines()[:kept])
 
 
 def graded_code(cells: list[nbformat.NotebookNode]) -> str:
@@ -78,7 +123,8 @@ def graded_code(cells: list[nbformat.NotebookNode]) -> str:
     counts = [cell.execution_count for cell in cells]
     ran = f"In [{counts[0]}]" if len(counts) == 1 else f"In [{counts[0]}] to In [{counts[-1]}]"
     return (f"graded the code this kernel has run ({ran}, in the order run, the last definition of a "
-            "name winning), not the notebook file: unsaved changes count, cells not run do not")
+            "name winning; of a cell that raised, what ran before), not the notebook file: unsaved "
+            "changes count, cells not run do not")
 
 
 def _grade(exercise_id: str, task: str, staged: Path) -> GradeResult:

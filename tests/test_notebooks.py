@@ -152,8 +152,9 @@ def check_outputs(cell) -> tuple[str, str]:
 @pytest.mark.timeout(600)
 def test_a_check_cell_in_a_jupyter_kernel_fails_a_wrong_answer_with_its_diff_and_passes_the_fix(tmp_path):
     """The generated notebook's cells, run top to bottom by a real kernel: the student's wrong word
-    count, its check cell, the fixed word count in a later cell, the check again. The check grades
-    the code the kernel ran, never saved to a file."""
+    count (its cell then fails on an import), its check cell, the fixed word count in a later cell,
+    the check again. The check grades the code the kernel ran, never saved to a file, and of the
+    cell that raised what ran before the failed line: the definition, not the import."""
     from nbclient import NotebookClient
 
     from grader.engine.server import engine_for
@@ -163,7 +164,9 @@ def test_a_check_cell_in_a_jupyter_kernel_fails_a_wrong_answer_with_its_diff_and
     cells = notebook_for(exercise).cells
     stub = next(i for i, c in enumerate(cells) if c.source.startswith(task.signature()))
     wrong = (ROOT / "solutions" / "wrong_answers" / "exercise_02" / "case_sensitive.py").read_text()
-    notebook = new_notebook(cells=[*cells[:2], cells[stub - 1], new_code_cell(wrong), cells[stub + 1],
+    failing = new_code_cell(wrong + "\nimport my_helpers  # not there: the cell raises here\n",
+                            metadata={"tags": ["raises-exception"]})
+    notebook = new_notebook(cells=[*cells[:2], cells[stub - 1], failing, cells[stub + 1],
                                    new_code_cell(SOLUTION), new_code_cell(cells[stub + 1].source)])
     # The kernel's own session (the header's getOrCreate()) on the warm engine too: no JVM of its own.
     with pytest.MonkeyPatch.context() as patch:
