@@ -2,6 +2,7 @@
 
     grade exercise-3                      grade your exercises/ folder
     grade exercise-3 --submission PATH    grade another folder of exercise modules, or one file
+    grade exercise-3 --task NAME          one task, and the tasks it builds on
     grade exercise-3 --hidden             instructors: also run the hidden scenarios
     grade all                             every exercise
     grade batch SUBMISSIONS --out RESULTS grade a class: gradebook, exports, report.html
@@ -58,6 +59,15 @@ def cmd_grade(args: argparse.Namespace) -> int:
     from grader.report.text import render
 
     exercises = _exercise_list(args.targets)
+    if args.task:
+        if len(exercises) != 1:
+            print("grade: --task names a task of one exercise: give exactly one exercise-N.", file=sys.stderr)
+            return 2
+        try:
+            exercises = [exercises[0].narrowed_to(args.task)]
+        except KeyError as error:
+            print(f"grade: {error.args[0]}", file=sys.stderr)
+            return 2
     submission = Path(args.submission) if args.submission else _default_submission(exercises)
     if not submission.exists():
         print(f"grade: {submission} does not exist. Pass --submission with your exercises folder or file.",
@@ -289,6 +299,8 @@ def grade_parser() -> argparse.ArgumentParser:
                         help="a folder of exercise modules or notebooks, or one file (default: the current "
                              "folder if it holds the exercise, else ./exercises); in a folder holding an "
                              "exercise twice, the newer file is graded")
+    parser.add_argument("--task", metavar="NAME",
+                        help="grade only this task of the exercise (and the tasks it builds on)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON (Gradescope's shape)")
     parser.add_argument("--picture", metavar="FILE.svg",
                         help="also draw each event-time task's stream, batch by batch, into this SVG file")

@@ -30,7 +30,7 @@ from grader.batch.submissions import Intake, Submission, unpacked
 from grader.lifecycle import die_with_parent
 from grader.report.exports import write_atomically, write_exports
 from grader.report.html import render_html
-from grader.report.model import GradeResult, TaskResult
+from grader.report.model import NOT_RUN, GradeResult, TaskResult
 from grader.spec import Exercise
 
 POLL_SECONDS = 0.1
@@ -48,13 +48,15 @@ def exercises_of(submission: Submission, exercises: list[Exercise]) -> list[Exer
 
 def failed_result(submission: Submission, exercises: list[Exercise], why: str, seconds: float,
                   kind: str = kinds.NOT_GRADED) -> GradeResult:
-    """Every task failed for one reason: the submission's own (`kinds.LOAD`) or the grader's."""
+    """Every task failed for one reason: the submission's own (`kinds.LOAD`) or the grader's,
+    said once in the notes; each task points there."""
     tasks = [
-        TaskResult(e.id, t.name, t.title, 0, t.points, why, t.concept, failure=kind)
+        TaskResult(e.id, t.name, t.title, 0, t.points, f"{NOT_RUN}see the note on this submission below the tasks.",
+                   t.concept, failure=kind)
         for e in exercises
         for t in e.tasks
     ]
-    return GradeResult(str(submission.path), tasks, seconds)
+    return GradeResult(str(submission.path), tasks, seconds, [why])
 
 
 def grading_command(submission: Submission, exercises: list[Exercise], engine_args: list[str]) -> list[str]:

@@ -8,7 +8,7 @@ from collections import Counter
 from html import escape
 
 from grader import outcome as kinds
-from grader.report.model import GradeResult
+from grader.report.model import NOT_RUN, GradeResult
 
 # Failure kinds that mean the code did not run at all, rather than ran and got a wrong answer.
 DID_NOT_RUN = {kinds.LOAD, kinds.CRASH, kinds.TIMEOUT, kinds.MEMORY, kinds.EXIT, *kinds.GRADER_FAULTS}
@@ -71,7 +71,10 @@ def failed_to_run(results: dict[str, GradeResult]) -> str:
     for student, result in results.items():
         broken = [t for t in result.tasks if t.failure in DID_NOT_RUN]
         if broken:
-            reason = escape(broken[0].feedback.splitlines()[0][:160])
+            said = broken[0].feedback
+            if said.startswith(NOT_RUN) and result.notes:  # the reason is in the notes
+                said = next((note for note in result.notes if note.startswith(broken[0].exercise)), result.notes[0])
+            reason = escape(said.splitlines()[0][:160])
             items.append(f'<li class="failed-run"><b>{escape(student)}</b>: {len(broken)} task(s) did '
                          f"not run — {reason}</li>")
     return "".join(items) or "<li>None.</li>"

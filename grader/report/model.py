@@ -6,6 +6,10 @@ from dataclasses import dataclass, field, replace
 
 from grader.outcome import GRADER_FAULTS
 
+# How a task's feedback begins when the reason it did not run is said once, in the result's
+# notes, rather than under each task.
+NOT_RUN = "Not run: "
+
 
 @dataclass(frozen=True)
 class TaskResult:
