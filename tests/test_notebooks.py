@@ -194,3 +194,29 @@ def test_a_check_outside_a_kernel_or_of_an_unknown_task_says_what_to_do():
         check("exercise-2", "streaming_word_count")
     with pytest.raises(CheckError, match="exercise-2 has no task 'word_counts'"):
         check("exercise-2", "word_counts")
+
+
+@pytest.mark.spark
+@pytest.mark.timeout(600)
+def test_a_check_cell_on_event_time_shows_the_picture_of_the_stream(tmp_path):
+    """A too-short watermark, checked in a real kernel: the cell's HTML carries the picture, which
+    marks the batch where the answer first differs, the text saying the same."""
+    from nbclient import NotebookClient
+
+    from grader.engine.server import engine_for
+
+    exercise = catalog.exercise(6)
+    task = exercise.task("closed_window_counts")
+    cells = notebook_for(exercise).cells
+    stub = next(i for i, c in enumerate(cells) if c.source.startswith(task.signature()))
+    wrong = (ROOT / "solutions" / "wrong_answers" / "exercise_06" / "short_watermark.py").read_text()
+    notebook = new_notebook(cells=[*cells[:2], new_code_cell(wrong), cells[stub + 1]])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SPARK_REMOTE", engine_for("auto").url)
+        NotebookClient(notebook, timeout=300, kernel_name="python3",
+                       resources={"metadata": {"path": str(tmp_path)}}).execute()
+    text, html = check_outputs(notebook.cells[-1])
+    assert "FAIL" in text and "After batch 2 of" in text, text
+    assert "<svg" in html and 'id="picture-closed_window_counts"' in html
+    assert "closed_window_counts-differs-b2" in html  # the batch the text names
+    assert "closed_window_counts-your-watermark-b1" in html

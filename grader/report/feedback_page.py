@@ -16,20 +16,25 @@ svg { max-width: 100%; height: auto; }
 """
 
 
-def feedback_html(student: str, result: GradeResult) -> str:
+def stream_pictures(result: GradeResult) -> str:
+    """The picture of each event-time task's stream, as HTML figures under one heading ("" when
+    no graded task has one)."""
     figures = "".join(
         f'<figure class="picture" id="picture-{escape(task.task)}"><figcaption>{escape(task.name)}</figcaption>'
         f"{inline_svg(task.picture)}</figure>"
         for task in result.tasks if task.picture
     )
-    pictures = f"<h2>Your stream, batch by batch</h2>{figures}" if figures else ""
+    return f"<h2>Your stream, batch by batch</h2>{figures}" if figures else ""
+
+
+def feedback_html(student: str, result: GradeResult) -> str:
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Feedback for {escape(student)}</title><style>{STYLE}</style></head>
 <body>
 <h1>Feedback for {escape(student)}</h1>
 <p id="score">Score: {result.score:g} / {result.max_score:g}</p>
 <pre id="feedback">{escape(render(result))}</pre>
-{pictures}
+{stream_pictures(result)}
 </body></html>
 """
 

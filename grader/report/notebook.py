@@ -1,8 +1,9 @@
 """A task check's result as a notebook cell shows it: the terminal report's text as the plain
 form, and HTML for Jupyter, both from the same `GradeResult` and the same sentences.
 
-The HTML is the parts in `HTML_PARTS`, each a function of the result, in order: a part (a
-picture of the stream, say) is added by writing one more such function and listing it there.
+The HTML is the parts in `HTML_PARTS`, each a function of the result, in order: the code graded,
+the verdicts, the picture of each event-time task's stream (SVG, as `feedback.html` shows it),
+then notes on the whole submission.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
+from grader.report.feedback_page import stream_pictures
 from grader.report.model import GradeResult
 from grader.report.text import MARKS, NOT_GRADED_ADVICE, points, render
 
@@ -41,7 +43,7 @@ def notes(result: GradeResult) -> str:
     return "".join(f"<pre>{escape(note)}</pre>" for note in result.notes)
 
 
-HTML_PARTS = (graded_code, verdicts, notes)
+HTML_PARTS = (graded_code, verdicts, stream_pictures, notes)
 
 
 @dataclass(frozen=True)
