@@ -154,7 +154,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
         grade_args += ["--timeout", str(args.timeout)]
     with engine_lease(engine):  # the engine stays up between students too, however long the batch
         finished = run_batch(intake, out, _exercise_list(args.exercises), grade_args, args.workers,
-                             args.submission_timeout, force=args.force, only=only, visibility=args.visibility)
+                             args.submission_timeout, force=args.force, only=only, visibility=args.visibility,
+                             engine=engine.url if engine.is_connect else "local")
     print(f"Gradebook: {out / 'gradebook.csv'}; report: {out / 'report.html'}", file=sys.stderr)
     return 0 if finished else 130
 

@@ -1,5 +1,5 @@
 """The instructor's exports of a batch, all rendered from the same `GradeResult`s: the
-gradebook CSV, Gradescope's `results.json` and the student's `feedback.md` per student, and
+gradebook CSV (stable columns, for spreadsheets), Canvas's gradebook import CSV, Gradescope's `results.json` and the student's `feedback.md` per student, and
 JUnit XML for CI systems."""
 
 from __future__ import annotations
@@ -28,6 +28,25 @@ def gradebook_csv(results: dict[str, GradeResult], exercises: list[str]) -> str:
         scores = result.exercise_scores()
         rows.append([student, *[f"{scores.get(e, (0, 0))[0]:g}" for e in exercises],
                      f"{result.score:g}", f"{result.max_score:g}"])
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows(rows)
+    return text.getvalue()
+
+
+# Canvas's gradebook CSV starts with these columns; it matches a row to a student by ID, SIS User
+# ID or SIS Login ID, and each further column is an assignment (a new name makes a new one).
+CANVAS_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+
+
+def canvas_csv(results: dict[str, GradeResult], exercises: list[str]) -> str:
+    """Canvas's gradebook import: one assignment per exercise, the "Points Possible" row first,
+    each student's id as their SIS Login ID (name the entries of the submissions folder so)."""
+    most = {e: max((r.exercise_scores().get(e, (0, 0))[1] for r in results.values()), default=0)
+            for e in exercises}
+    rows = [[*CANVAS_COLUMNS, *exercises], ["Points Possible", "", "", "", "", *[f"{most[e]:g}" for e in exercises]]]
+    for student, result in results.items():
+        scores = result.exercise_scores()
+        rows.append([student, "", "", student, "", *[f"{scores.get(e, (0, 0))[0]:g}" for e in exercises]])
     text = io.StringIO()
     csv.writer(text, lineterminator="\n").writerows(rows)
     return text.getvalue()
@@ -62,6 +81,7 @@ def write_exports(results: dict[str, GradeResult], exercises: list[str], out: Pa
                   visibility: str = "visible") -> None:
     """Every export of `results`; `visibility` is when Gradescope shows each student's results."""
     write_atomically(out / "gradebook.csv", gradebook_csv(results, exercises))
+    write_atomically(out / "canvas.csv", canvas_csv(results, exercises))
     write_atomically(out / "junit.xml", junit_xml(results))
     for student, result in results.items():
         gradescope = {**result.to_dict(), "visibility": visibility}
