@@ -22,7 +22,7 @@ STYLE = """
 body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 72rem; color: #222; padding: 0 1rem; }
 h1 { font-size: 1.6rem; } h2 { font-size: 1.2rem; margin-top: 2rem; } h3 { font-size: 1rem; }
 table { border-collapse: collapse; width: 100%; } td, th { padding: .3rem .5rem; text-align: left; }
-tr:nth-child(even) { background: #f4f4f4; } .bar { background: #4a7bd0; height: .8rem; }
+tr:nth-child(even) { background: #f4f4f4; } td:first-child { white-space: nowrap; } .bar { background: #4a7bd0; height: .8rem; }
 .low .bar { background: #d0574a; } .num { text-align: right; white-space: nowrap; }
 .full { color: #1d7a35; } .zero { color: #b3261e; } .error { color: #8a5a00; font-weight: 600; }
 dl#run { display: grid; grid-template-columns: max-content auto; gap: .1rem 1rem; } dt { font-weight: 600; }
@@ -138,22 +138,25 @@ def mistake_rows(results: dict[str, GradeResult]) -> str:
     return "".join(rows) or '<tr><td colspan="5">No known mistake was made.</td></tr>'
 
 
-def _listed(results: dict[str, GradeResult], kinds_listed, css: str, what: str) -> str:
+def _listed(results: dict[str, GradeResult], kinds_listed, css: str, what: str, whole: bool) -> str:
+    """A line per student with a task failing as one of `kinds_listed`, saying why: the first line
+    of its feedback, or all of it (`whole`, up to 240 characters) where the detail follows."""
     items = []
     for student, result in results.items():
         hit = [t for t in result.tasks if t.failure in kinds_listed]
         if hit:
-            reason = escape(hit[0].feedback.splitlines()[0][:160]) if hit[0].feedback else ""
-            items.append(f'<li class="{css}"><b>{escape(student)}</b>: {len(hit)} task(s) {what} — {reason}</li>')
+            why = " ".join(hit[0].feedback.split()) if whole else next(iter(hit[0].feedback.splitlines()), "")
+            why = why if len(why) <= 240 else why[:239] + "…"
+            items.append(f'<li class="{css}"><b>{escape(student)}</b>: {len(hit)} task(s) {what} — {escape(why)}</li>')
     return "".join(items) or "<li>None.</li>"
 
 
 def grader_faults(results: dict[str, GradeResult]) -> str:
-    return _listed(results, kinds.GRADER_FAULTS, "grader-fault", "not graded")
+    return _listed(results, kinds.GRADER_FAULTS, "grader-fault", "not graded", whole=True)
 
 
 def failed_to_run(results: dict[str, GradeResult]) -> str:
-    return _listed(results, DID_NOT_RUN, "failed-run", "did not run")
+    return _listed(results, DID_NOT_RUN, "failed-run", "did not run", whole=False)
 
 
 def similar_items(similar: list[SimilarPair]) -> str:
