@@ -1,6 +1,6 @@
 """The instructor's exports of a batch, all rendered from the same `GradeResult`s: the
-gradebook CSV (stable columns, for spreadsheets), Canvas's gradebook import CSV, Gradescope's `results.json` and the student's `feedback.md` per student, and
-JUnit XML for CI systems."""
+gradebook CSV (stable columns, for spreadsheets), Canvas's gradebook import CSV, Gradescope's
+`results.json` and the student's `feedback.md` per student, and JUnit XML for CI systems."""
 
 from __future__ import annotations
 
@@ -22,15 +22,23 @@ def write_atomically(path: Path, text: str) -> None:
     os.replace(partial, path)
 
 
-def gradebook_csv(results: dict[str, GradeResult], exercises: list[str]) -> str:
-    rows = [["student", *exercises, "total", "max_total"]]
-    for student, result in results.items():
-        scores = result.exercise_scores()
-        rows.append([student, *[f"{scores.get(e, (0, 0))[0]:g}" for e in exercises],
-                     f"{result.score:g}", f"{result.max_score:g}"])
+def _csv(rows: list[list[str]]) -> str:
     text = io.StringIO()
     csv.writer(text, lineterminator="\n").writerows(rows)
     return text.getvalue()
+
+
+def _scores(result: GradeResult, exercises: list[str]) -> list[str]:
+    """The score per exercise in `exercises` order; 0 for one not graded for this student."""
+    scores = result.exercise_scores()
+    return [f"{scores.get(e, (0, 0))[0]:g}" for e in exercises]
+
+
+def gradebook_csv(results: dict[str, GradeResult], exercises: list[str]) -> str:
+    rows = [["student", *exercises, "total", "max_total"]]
+    for student, result in results.items():
+        rows.append([student, *_scores(result, exercises), f"{result.score:g}", f"{result.max_score:g}"])
+    return _csv(rows)
 
 
 # Canvas's gradebook CSV starts with these columns; it matches a row to a student by ID, SIS User
@@ -44,12 +52,8 @@ def canvas_csv(results: dict[str, GradeResult], exercises: list[str]) -> str:
     most = {e: max((r.exercise_scores().get(e, (0, 0))[1] for r in results.values()), default=0)
             for e in exercises}
     rows = [[*CANVAS_COLUMNS, *exercises], ["Points Possible", "", "", "", "", *[f"{most[e]:g}" for e in exercises]]]
-    for student, result in results.items():
-        scores = result.exercise_scores()
-        rows.append([student, "", "", student, "", *[f"{scores.get(e, (0, 0))[0]:g}" for e in exercises]])
-    text = io.StringIO()
-    csv.writer(text, lineterminator="\n").writerows(rows)
-    return text.getvalue()
+    rows += [[student, "", "", student, "", *_scores(result, exercises)] for student, result in results.items()]
+    return _csv(rows)
 
 
 def feedback_markdown(student: str, result: GradeResult) -> str:

@@ -57,14 +57,10 @@ def run_facts(run: BatchRun) -> str:
     return "".join(f"<dt>{name}</dt><dd>{escape(value)}</dd>" for name, value in facts.items())
 
 
-def _num(value: float) -> str:
-    return f"{value:g}"
-
-
 def _score_cell(score: float, most: float, not_graded: bool) -> str:
     shade = "error" if not_graded else "full" if most and score >= most else "zero" if not score else ""
     flag = " (not graded)" if not_graded else ""
-    return f'<td class="num {shade}">{_num(score)}/{_num(most)}{flag}</td>'
+    return f'<td class="num {shade}">{score:g}/{most:g}{flag}</td>'
 
 
 def student_status(result: GradeResult) -> str:
