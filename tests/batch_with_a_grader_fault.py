@@ -2,7 +2,7 @@
 separated) are "graded" by a process that ends without a result, as a grading process the grader
 lost would: the batch's own path for a grader fault, reached on purpose.
 
-    python tests/batch_with_a_grader_fault.py SUBMISSIONS --out RESULTS ...
+    python tests/batch_with_a_grader_fault.py batch SUBMISSIONS --out RESULTS ...
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ def main(argv: list[str]) -> int:
     runner.grading_command = lambda submission, exercises, engine_args: (
         [sys.executable, "-c", LOST] if submission.student in faulty
         else real(submission, exercises, engine_args))
-    return cli.main(["batch", *argv])
+    return cli.main(argv)
 
 
 if __name__ == "__main__":

@@ -88,10 +88,11 @@ def make_class(folder):
 
 
 def run_batch(submissions, out, *extra, grader_faults=()):
-    """`grade batch` as the instructor runs it, save that the `grader_faults` students' gradings
-    are lost as if the grader had failed."""
+    """`grade batch` as the instructor runs it; with `grader_faults`, those students' gradings
+    are lost as if the grader had failed (tests/batch_with_a_grader_fault.py)."""
+    grade = [str(ROOT / "tests" / "batch_with_a_grader_fault.py")] if grader_faults else ["-m", "grader"]
     return subprocess.Popen(
-        [sys.executable, str(ROOT / "tests" / "batch_with_a_grader_fault.py"), str(submissions), "--out", str(out),
+        [sys.executable, *grade, "batch", str(submissions), "--out", str(out),
          "--exercises", "exercise-2", "--timeout", "30", "--workers", "2", *extra],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
         env={**os.environ, "GRADER_FAULT_STUDENTS": ",".join(grader_faults)},
