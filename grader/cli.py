@@ -9,6 +9,7 @@
     grade record [exercise-N ...]         store what the solutions and known mistakes produce
     grade verify [exercise-N ...]         prove solutions pass, known mistakes and parameter mutants are caught
     grade bundle OUT                      the student bundle: no solution code, no hidden scenario inside
+    grade github solutions|classroom DIR  a GitHub Actions workflow for the course's or a student's repository
     grade generate [--check]              write (or check) the stubs and notebooks in exercises/
     grade engine start|stop|status        the warm Spark engine (started by grading when needed)
     grade kafka start|stop|status|...     a local Kafka broker for the Kafka exercises
@@ -56,6 +57,7 @@ def _refused_in_bundle(verb: str) -> bool:
 def cmd_grade(args: argparse.Namespace) -> int:
     from grader.engine.server import engine_for
     from grader.grading import grade
+    from grader.report.classroom import classroom_line
     from grader.report.text import render
 
     exercises = _exercise_list(args.targets)
@@ -77,6 +79,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
                    lanes=args.parallel, hidden=args.hidden)
     if args.json:
         print(json.dumps(result.to_dict(), indent=2))
+    elif args.classroom:
+        print(classroom_line(result))
     else:
         print(render(result, color=sys.stdout.isatty()))
     if args.picture:
@@ -180,7 +184,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
         grade_args += ["--timeout", str(args.timeout)]
     with engine_lease(engine):  # the engine stays up between students too, however long the batch
         finished = run_batch(intake, out, _exercise_list(args.exercises), grade_args, args.workers,
-                             args.submission_timeout, force=args.force, only=only, visibility=args.visibility)
+                             args.submission_timeout, force=args.force, only=only, visibility=args.visibility,
+                             engine=engine.url if engine.is_connect else "local")
     print(f"Gradebook: {out / 'gradebook.csv'}; report: {out / 'report.html'}", file=sys.stderr)
     return 0 if finished else 130
 
@@ -196,6 +201,14 @@ def cmd_bundle(args: argparse.Namespace) -> int:
         print(f"grade bundle: {error}", file=sys.stderr)
         return 1
     print(f"Student bundle: {len(files)} files in {args.out} (no solutions, no hidden scenarios).")
+    return 0
+
+
+def cmd_github(args: argparse.Namespace) -> int:
+    from grader.github_workflows import install
+
+    written = install(args.kind, Path(args.repository))
+    print(f"wrote {written}")
     return 0
 
 
@@ -242,7 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Grade PySpark Structured Streaming exercises on deterministic fixture streams.",
         epilog="Examples: grade exercise-2 | grade exercise-2 --submission solutions | grade all --json",
     )
-    verbs = parser.add_subparsers(dest="verb", metavar="exercise-N | all | batch | record | verify | generate | bundle | engine | kafka")
+    verbs = parser.add_subparsers(dest="verb", metavar="exercise-N | all | batch | record | verify | generate | bundle | github | engine | kafka")
 
     record = verbs.add_parser("record", help="store the outcomes of the solutions and known mistakes")
     record.add_argument("exercises", nargs="*", help="exercise-N ... (default: all)")
@@ -282,6 +295,13 @@ def build_parser() -> argparse.ArgumentParser:
     bundle.add_argument("out", help="the folder to write (emptied first; outside the project)")
     bundle.set_defaults(handler=cmd_bundle)
 
+    github = verbs.add_parser("github", help="write a GitHub Actions workflow into a repository")
+    github.add_argument("kind", choices=["solutions", "classroom"],
+                        help="solutions: grade verify on the course's solutions branch; classroom: grade "
+                             "a student's push and report the score to GitHub Classroom")
+    github.add_argument("repository", help="the repository's folder (the workflow goes in .github/workflows/)")
+    github.set_defaults(handler=cmd_github)
+
     engine = verbs.add_parser("engine", help="the warm Spark engine that gradings share")
     engine.add_argument("engine_verb", choices=["start", "stop", "status"])
     engine.set_defaults(handler=cmd_engine)
@@ -304,6 +324,9 @@ def grade_parser() -> argparse.ArgumentParser:
     parser.add_argument("--json", action="store_true", help="print the result as JSON (Gradescope's shape)")
     parser.add_argument("--picture", metavar="FILE.svg",
                         help="also draw each event-time task's stream, batch by batch, into this SVG file")
+    parser.add_argument("--classroom", action="store_true",
+                        help="print the result as GitHub Classroom's grading reporter reads it (one base64 "
+                             "line; see grade github classroom)")
     parser.add_argument("--timeout", type=float, help="seconds each task may run (default: the task's own limit)")
     parser.add_argument("--engine", choices=["auto", "local"],
                         help="auto: the warm local engine, started when needed (default); "

@@ -123,3 +123,23 @@ class GradeResult:
         ]
         notes = data["output"].splitlines() if data.get("output") else []
         return cls(data.get("submission", ""), tasks, data.get("execution_time", 0.0), notes, data.get("files", {}))
+
+
+@dataclass(frozen=True)
+class BatchRun:
+    """What a batch ran: shown in its report so a grade can be traced to the grader that gave it."""
+
+    date: str            # when the exports were written, ISO 8601 in UTC
+    grader_version: str
+    spark_version: str
+    exercises: list[str]
+    engine: str          # the Spark Connect URL graded on, or "local" (a Spark in each worker)
+
+
+@dataclass(frozen=True)
+class SimilarPair:
+    """Two students whose own code is near-identical (grader.batch.similarity)."""
+
+    first: str
+    second: str
+    similarity: float  # the larger share of one's own code found in the other's, 0 to 1
