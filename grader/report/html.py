@@ -142,8 +142,9 @@ def _listed(results: dict[str, GradeResult], kinds_listed, css: str, what: str, 
         hit = [t for t in result.tasks if t.failure in kinds_listed]
         if hit:
             said = hit[0].feedback
-            if said.startswith(NOT_RUN) and result.notes:  # the reason is in the submission's notes
-                said = next((note for note in result.notes if note.startswith(hit[0].exercise)), result.notes[0])
+            if said.startswith(NOT_RUN) and result.notes:  # the reason is in the submission's notes:
+                # its exercise's own, else all of them (a grader failure's detail follows its first line)
+                said = next((n for n in result.notes if n.startswith(hit[0].exercise)), "\n".join(result.notes))
             why = " ".join(said.split()) if whole else next(iter(said.splitlines()), "")
             why = why if len(why) <= 240 else why[:239] + "…"
             items.append(f'<li class="{css}"><b>{escape(student)}</b>: {len(hit)} task(s) {what} — {escape(why)}</li>')
