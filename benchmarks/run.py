@@ -1,25 +1,31 @@
-"""Benchmarks for the grader, measured side by side in one run, printed as ratios.
+"""Benchmarks for the grader, measured side by side in one run, printed beside their targets.
 
-    .venv/bin/python benchmarks/run.py [--repeat 3] [--exercise 2] [--lane-exercises 5,7]
-                                       [--class-sizes 10,20,40] [--naive-size 10]
-                                       [--skip micro workers grade lanes batch]
+    .venv/bin/python benchmarks/run.py [--repeat 3] [--exercise 2] [--baseline REF]
+                                       [--class-sizes 10,20,40] [--naive-size 5]
+                                       [--skip micro workers grade all lanes batch]
 
-1. A stateful micro-batch with our settings (2 shuffle partitions) against Spark's default 200.
-2. The start of a foreachBatch Python worker (CPU seconds to import its module) with the engine's
-   SPARK_HOME against pyspark's own, whose pyspark.zip holds no compiled files.
-   (`benchmarks/foreach_batch_start.py` times a foreachBatch call end to end on a running engine.)
-3. `grade exercise-N` on the reference solution, cold (a fresh Spark in the worker) and warm (the
-   engine already running), against a bare pyspark script running the same code (the floor).
-4. Warm `grade` of several exercises with two lanes (tasks graded two at once) against one.
-5. `grade batch` of synthetic classes against the naive way: a fresh Python and Spark process per
-   submission (measured at --naive-size submissions; its time grows linearly, so larger classes
-   are scaled from the per-submission median).
-Runs alternate between the things compared, so a noisy machine hurts both alike; medians are shown.
+1. micro: a stateful micro-batch (word count) on the warm engine with our settings, against the
+   same query with Spark's default 200 shuffle partitions, interleaved in one run; the first
+   batch of a fresh query (planning, state store set-up) is shown apart from the later ones.
+2. workers: a foreachBatch Python worker's start: CPU seconds to import its module with the
+   engine's SPARK_HOME against pyspark's own (an uncompiled pyspark.zip), and the seconds from a
+   query's start to the function's first call on the warm engine.
+3. grade: `grade exercise-N` on the reference solution, cold (a fresh Spark in the worker) and
+   warm, against a bare pyspark script running the same code (the floor, a cold start itself).
+4. all: warm `grade all --submission solutions`, against the grader at `--baseline REF` (a git
+   commit, branch or tag of this repository) on the same engine, alternating.
+5. lanes: warm grading of several exercises with two lanes (tasks graded two at once) against one.
+6. batch: `grade batch` of synthetic classes against the naive way, a fresh Python and Spark
+   process per submission (timed at --naive-size submissions and scaled: it grows linearly).
+Runs alternate between the things compared, so a noisy machine hurts both alike; medians are
+shown. Each target is the one the project set itself; `met` says whether this run reached it.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import os
 import shutil
 import statistics
@@ -31,43 +37,61 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
+BENCHMARKS = Path(__file__).resolve().parent
 
 
-def timed(command: list[str], **kwargs) -> float:
+@dataclasses.dataclass(frozen=True)
+class Measure:
+    """One line of the table: our figure, what it is compared with, and the target it answers to.
+    A target is an upper bound on the ratio ours/other or, with `absolute`, on ours in seconds."""
+
+    name: str
+    ours: float
+    other: float | None = None
+    target: float | None = None
+    absolute: bool = False
+
+    @property
+    def ratio(self) -> float | None:
+        return self.ours / self.other if self.other else None
+
+    @property
+    def met(self) -> bool | None:
+        if self.target is None:
+            return None
+        value = self.ours if self.absolute else self.ratio
+        return value is not None and value <= self.target
+
+    def target_text(self) -> str:
+        if self.target is None:
+            return ""
+        return f"<= {self.target:g} s" if self.absolute else f"ratio <= {self.target:g}"
+
+
+def timed(command: list[str], env: dict | None = None) -> float:
     started = time.perf_counter()
-    subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kwargs)
+    subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   env={**os.environ, **(env or {})})
     return time.perf_counter() - started
 
 
-def micro_batches(repeat: int) -> list[tuple[str, float, float]]:
-    """Median seconds per stateful micro-batch (word count, batches after the first)."""
-    script = r"""
-import os, sys, statistics, tempfile, time
-from pyspark.sql import SparkSession, functions as F
-from grader.engine.settings import LOCAL_ONLY_CONF
-b = SparkSession.builder
-for k, v in LOCAL_ONLY_CONF.items(): b = b.config(k, v)
-spark = b.getOrCreate()
-results = {}
-for round_ in range(int(sys.argv[1])):
-    for partitions in ("2", "200"):
-        spark.conf.set("spark.sql.shuffle.partitions", partitions)
-        d = tempfile.mkdtemp(); src = os.path.join(d, "in"); os.makedirs(src)
-        lines = spark.readStream.option("maxFilesPerTrigger", 1).text(src)
-        counts = lines.select(F.explode(F.split(F.lower("value"), r"\s+")).alias("word")).groupBy("word").count()
-        q = counts.writeStream.format("memory").queryName(f"q{round_}_{partitions}").outputMode("complete") \
-            .option("checkpointLocation", os.path.join(d, "ck")).start()
-        for i in range(6):
-            open(os.path.join(d, f".f{i}"), "w").write(f"spark is fast {i}\nkafka feeds spark\n")
-            os.replace(os.path.join(d, f".f{i}"), os.path.join(src, f"f{i}.txt"))
-            t = time.perf_counter(); q.processAllAvailable()
-            if i: results.setdefault(partitions, []).append(time.perf_counter() - t)
-        q.stop()
-print(statistics.median(results["2"]), statistics.median(results["200"]))
-"""
-    out = subprocess.run([PYTHON, "-c", script, str(repeat)], cwd=ROOT, capture_output=True, text=True, check=True)
-    ours, default = map(float, out.stdout.split()[-2:])
-    return [("stateful micro-batch, 2 vs 200 shuffle partitions (s)", ours, default)]
+def warm_engine() -> str:
+    subprocess.run([PYTHON, "-m", "grader", "engine", "start"], cwd=ROOT, check=True, capture_output=True)
+    from grader.engine.server import EngineServer
+
+    return EngineServer.from_env().url
+
+
+def micro_batches(repeat: int) -> list[Measure]:
+    """Seconds per stateful micro-batch on the warm engine, ours against 200 shuffle partitions."""
+    out = subprocess.run([PYTHON, str(BENCHMARKS / "micro_batch.py"), warm_engine(), str(max(repeat, 2) * 4)],
+                         cwd=ROOT, capture_output=True, text=True, check=True)
+    first_ours, later_ours, first_default, later_default = map(float, out.stdout.split()[-4:])
+    return [
+        Measure("stateful micro-batch on the warm engine, 2 vs 200 partitions (s)", later_ours, later_default,
+                target=0.2, absolute=True),
+        Measure("first micro-batch of a fresh query, 2 vs 200 partitions (s)", first_ours, first_default),
+    ]
 
 
 FOREACH_BATCH_WORKER = "pyspark.sql.connect.streaming.worker.foreach_batch_worker"
@@ -85,22 +109,34 @@ def worker_start_cpu(spark_home: Path) -> float:
     return after.children_user - before.children_user + after.children_system - before.children_system
 
 
-def workers(repeat: int) -> list[tuple[str, float, float]]:
+def workers(repeat: int) -> list[Measure]:
     from grader.engine.spark_home import fast_worker_spark_home, installed_spark_home
+    from grader.supervision.confinement import scratch_root
 
     ours_home = fast_worker_spark_home(Path(tempfile.mkdtemp(prefix="bench-spark-home-")))
     ours, theirs = [], []
     for _ in range(repeat):
         ours.append(worker_start_cpu(ours_home))
         theirs.append(worker_start_cpu(installed_spark_home()))
-    return [("foreachBatch worker start, engine's SPARK_HOME vs pyspark's (CPU s)",
-             statistics.median(ours), statistics.median(theirs))]
+    out = subprocess.run([PYTHON, str(BENCHMARKS / "foreach_batch_start.py"), warm_engine(), str(scratch_root()),
+                          str(repeat)], cwd=ROOT, capture_output=True, text=True, check=True)
+    first_calls = [json.loads(line)["seconds"] for line in out.stdout.splitlines() if line.startswith("{")]
+    return [
+        Measure("foreachBatch worker import, engine's SPARK_HOME vs pyspark's (CPU s)",
+                statistics.median(ours), statistics.median(theirs)),
+        Measure("foreachBatch function's first call after its query starts, warm engine (s)",
+                statistics.median(first_calls), target=1.0, absolute=True),
+    ]
 
 
-def grading(exercise: str, repeat: int) -> list[tuple[str, float, float]]:
-    grade = [PYTHON, "-m", "grader", f"exercise-{exercise}", "--submission", "solutions", "--json"]
+def grade_command(*targets: str) -> list[str]:
+    return [PYTHON, "-m", "grader", *targets, "--submission", "solutions", "--json"]
+
+
+def grading(exercise: str, repeat: int) -> list[Measure]:
     bare = [PYTHON, "benchmarks/bare_exercise.py", exercise]
-    subprocess.run([PYTHON, "-m", "grader", "engine", "start"], cwd=ROOT, check=True, capture_output=True)
+    grade = grade_command(f"exercise-{exercise}")
+    warm_engine()
     floor, cold, warm = [], [], []
     for _ in range(repeat):
         floor.append(timed(bare))
@@ -108,20 +144,53 @@ def grading(exercise: str, repeat: int) -> list[tuple[str, float, float]]:
         warm.append(timed(grade))
     median_floor = statistics.median(floor)
     return [
-        (f"grade exercise-{exercise}, cold vs bare script (s)", statistics.median(cold), median_floor),
-        (f"grade exercise-{exercise}, warm vs bare script (s)", statistics.median(warm), median_floor),
+        Measure(f"grade exercise-{exercise}, cold vs bare script (s)", statistics.median(cold), median_floor),
+        Measure(f"grade exercise-{exercise}, warm vs bare script (s)", statistics.median(warm), median_floor,
+                target=0.12),
     ]
 
 
-def lanes(exercises: list[str], repeat: int) -> list[tuple[str, float, float]]:
-    grade = [PYTHON, "-m", "grader", *[f"exercise-{e}" for e in exercises], "--submission", "solutions", "--json"]
-    subprocess.run([PYTHON, "-m", "grader", "engine", "start"], cwd=ROOT, check=True, capture_output=True)
+def baseline_tree(ref: str) -> Path:
+    """The grader as it was at `ref`, unpacked beside this one (its own fixtures and solutions)."""
+    folder = Path(tempfile.mkdtemp(prefix="bench-baseline-"))
+    archive = subprocess.run(["git", "archive", ref], cwd=ROOT, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    return folder
+
+
+def grade_all(baseline: str | None, repeat: int) -> list[Measure]:
+    """Warm `grade all` here and, alternating with it, at `baseline` on the same engine."""
+    warm_engine()
+    ours, theirs = [], []
+    baseline_env = None
+    if baseline:
+        tree = baseline_tree(baseline)
+        baseline_env = {"PYTHONPATH": str(tree), "GRADER_PROJECT": str(tree)}
+    for _ in range(repeat):
+        ours.append(timed(grade_command("all")))
+        if baseline_env:
+            theirs.append(subprocess_time_in(baseline_env))
+    return [Measure(f"grade all, warm, vs {baseline or 'no baseline'} (s)", statistics.median(ours),
+                    statistics.median(theirs) if theirs else None, target=0.5 if theirs else None)]
+
+
+def subprocess_time_in(env: dict) -> float:
+    started = time.perf_counter()
+    # Exit status 1 is a lost point: the baseline's own verdict, timed all the same.
+    subprocess.run(grade_command("all"), cwd=env["GRADER_PROJECT"], stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, env={**os.environ, **env})
+    return time.perf_counter() - started
+
+
+def lanes(exercises: list[str], repeat: int) -> list[Measure]:
+    grade = grade_command(*[f"exercise-{e}" for e in exercises])
+    warm_engine()
     one, two = [], []
     for _ in range(repeat):
         one.append(timed(grade + ["--parallel", "1"]))
         two.append(timed(grade + ["--parallel", "2"]))
     named = ", ".join(f"exercise-{e}" for e in exercises)
-    return [(f"grade {named}, warm, 2 lanes vs 1 (s)", statistics.median(two), statistics.median(one))]
+    return [Measure(f"grade {named}, warm, 2 lanes vs 1 (s)", statistics.median(two), statistics.median(one))]
 
 
 def synthetic_class(folder: Path, size: int, exercise_module: str) -> None:
@@ -132,7 +201,7 @@ def synthetic_class(folder: Path, size: int, exercise_module: str) -> None:
         shutil.copy(ROOT / "solutions" / f"{exercise_module}.py", student)
 
 
-def batches(exercise: str, sizes: list[int], naive_size: int) -> list[tuple[str, float, float]]:
+def batches(exercise: str, sizes: list[int], naive_size: int) -> list[Measure]:
     from grader import catalog
 
     module = catalog.exercise(exercise).module_name
@@ -144,35 +213,46 @@ def batches(exercise: str, sizes: list[int], naive_size: int) -> list[tuple[str,
         synthetic_class(work / f"class{size}", size, module)
         took = timed([PYTHON, "-m", "grader", "batch", str(work / f"class{size}"), "--out",
                       str(work / f"out{size}"), "--exercises", f"exercise-{exercise}"])
-        rows.append((f"grade batch of {size} vs naive (s)", took, per_submission * size))
+        rows.append(Measure(f"grade batch of {size} vs naive (s)", took, per_submission * size,
+                            target=0.1 if size >= 20 else None))
     return rows
+
+
+def print_table(rows: list[Measure]) -> None:
+    width = max(len(r.name) for r in rows)
+    print(f"{'measure'.ljust(width)}  {'ours':>8}  {'other':>8}  {'ratio':>6}  {'target':>14}  met")
+    for row in rows:
+        other = f"{row.other:8.2f}" if row.other else " " * 8
+        ratio = f"{row.ratio:6.2f}" if row.ratio else " " * 6
+        met = {True: "yes", False: "NO", None: ""}[row.met]
+        print(f"{row.name.ljust(width)}  {row.ours:8.2f}  {other}  {ratio}  {row.target_text():>14}  {met}")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--exercise", default="2")
+    parser.add_argument("--baseline", help="a git ref of this repository whose `grade all` is timed beside ours")
     parser.add_argument("--class-sizes", default="10,20,40")
     parser.add_argument("--naive-size", type=int, default=5)
     parser.add_argument("--lane-exercises", default="5,7", help="exercises graded for the lanes measure")
-    parser.add_argument("--skip", nargs="*", default=[], choices=["micro", "workers", "grade", "lanes", "batch"])
+    parser.add_argument("--skip", nargs="*", default=[], choices=["micro", "workers", "grade", "all", "lanes", "batch"])
     args = parser.parse_args()
     os.environ.setdefault("PYSPARK_PYTHON", PYTHON)
+    measures = {
+        "micro": lambda: micro_batches(args.repeat),
+        "workers": lambda: workers(args.repeat),
+        "grade": lambda: grading(args.exercise, args.repeat),
+        "all": lambda: grade_all(args.baseline, args.repeat),
+        "lanes": lambda: lanes(args.lane_exercises.split(","), args.repeat),
+        "batch": lambda: batches(args.exercise, [int(s) for s in args.class_sizes.split(",")], args.naive_size),
+    }
     rows = []
-    if "micro" not in args.skip:
-        rows += micro_batches(args.repeat)
-    if "workers" not in args.skip:
-        rows += workers(args.repeat)
-    if "grade" not in args.skip:
-        rows += grading(args.exercise, args.repeat)
-    if "lanes" not in args.skip:
-        rows += lanes(args.lane_exercises.split(","), args.repeat)
-    if "batch" not in args.skip:
-        rows += batches(args.exercise, [int(s) for s in args.class_sizes.split(",")], args.naive_size)
-    width = max(len(r[0]) for r in rows)
-    print(f"{'measure'.ljust(width)}  {'ours':>8}  {'other':>8}  {'ratio':>6}")
-    for name, ours, other in rows:
-        print(f"{name.ljust(width)}  {ours:8.2f}  {other:8.2f}  {ours / other:6.2f}")
+    for name, measure in measures.items():
+        if name not in args.skip:
+            rows += measure()
+            print(f"[{name} done]", file=sys.stderr, flush=True)
+    print_table(rows)
     return 0
 
 

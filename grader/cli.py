@@ -2,12 +2,14 @@
 
     grade exercise-3                      grade your exercises/ folder
     grade exercise-3 --submission PATH    grade another folder of exercise modules, or one file
+    grade exercise-3 --task NAME          one task, and the tasks it builds on
     grade exercise-3 --hidden             instructors: also run the hidden scenarios
     grade all                             every exercise
     grade batch SUBMISSIONS --out RESULTS grade a class: gradebook, exports, report.html
     grade record [exercise-N ...]         store what the solutions and known mistakes produce
     grade verify [exercise-N ...]         prove solutions pass, known mistakes and parameter mutants are caught
     grade bundle OUT                      the student bundle: no solution code, no hidden scenario inside
+    grade github solutions|classroom DIR  a GitHub Actions workflow for the course's or a student's repository
     grade generate [--check]              write (or check) the stubs and notebooks in exercises/
     grade engine start|stop|status        the warm Spark engine (started by grading when needed)
     grade kafka start|stop|status|...     a local Kafka broker for the Kafka exercises
@@ -56,9 +58,19 @@ def _refused_in_bundle(verb: str) -> bool:
 def cmd_grade(args: argparse.Namespace) -> int:
     from grader.engine.server import engine_for
     from grader.grading import grade
+    from grader.report.classroom import classroom_line
     from grader.report.text import render
 
     exercises = _exercise_list(args.targets)
+    if args.task:
+        if len(exercises) != 1:
+            print("grade: --task names a task of one exercise: give exactly one exercise-N.", file=sys.stderr)
+            return 2
+        try:
+            exercises = [exercises[0].narrowed_to(args.task)]
+        except KeyError as error:
+            print(f"grade: {error.args[0]}", file=sys.stderr)
+            return 2
     submission = Path(args.submission) if args.submission else _default_submission(exercises)
     if not submission.exists():
         print(f"grade: {submission} does not exist. Pass --submission with your exercises folder or file.",
@@ -68,9 +80,27 @@ def cmd_grade(args: argparse.Namespace) -> int:
                    lanes=args.parallel, hidden=args.hidden)
     if args.json:
         print(json.dumps(result.to_dict(), indent=2))
+    elif args.classroom:
+        print(classroom_line(result))
     else:
         print(render(result, color=sys.stdout.isatty()))
+    if args.picture:
+        _write_picture(result, Path(args.picture))
     return exit_status(result)
+
+
+def _write_picture(result, path: Path) -> None:
+    """The pictures of the graded event-time tasks, one under the other, into `path`."""
+    from grader.report.picture import stacked
+
+    pictures = [task.picture for task in result.tasks if task.picture]
+    if not pictures:
+        print(f"grade: no picture written to {path}: none of the graded tasks is on event time "
+              "(exercises 5, 6 and 9 are), or their queries failed before writing rows.", file=sys.stderr)
+        return
+    path.write_text(stacked(pictures), encoding="utf-8")
+    print(f"The picture of your stream ({len(pictures)} task(s)) is in {path}: open it in a browser.",
+          file=sys.stderr)
 
 
 def exit_status(result) -> int:
@@ -150,7 +180,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
     grade_args = instructor_grade_args(engine, args.timeout)
     with engine_lease(engine):  # the engine stays up between students too, however long the batch
         finished = run_batch(intake, out, _exercise_list(args.exercises), grade_args, args.workers,
-                             args.submission_timeout, force=args.force, only=only, visibility=args.visibility)
+                             args.submission_timeout, force=args.force, only=only, visibility=args.visibility,
+                             engine=engine.url if engine.is_connect else "local")
     print(f"Gradebook: {out / 'gradebook.csv'}; report: {out / 'report.html'}", file=sys.stderr)
     return 0 if finished else 130
 
@@ -166,6 +197,14 @@ def cmd_bundle(args: argparse.Namespace) -> int:
         print(f"grade bundle: {error}", file=sys.stderr)
         return 1
     print(f"Student bundle: {len(files)} files in {args.out} (no solutions, no hidden scenarios).")
+    return 0
+
+
+def cmd_github(args: argparse.Namespace) -> int:
+    from grader.github_workflows import install
+
+    written = install(args.kind, Path(args.repository))
+    print(f"wrote {written}")
     return 0
 
 
@@ -212,7 +251,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Grade PySpark Structured Streaming exercises on deterministic fixture streams.",
         epilog="Examples: grade exercise-2 | grade exercise-2 --submission solutions | grade all --json",
     )
-    verbs = parser.add_subparsers(dest="verb", metavar="exercise-N | all | batch | record | verify | generate | bundle | engine | kafka | gradescope")
+    verbs = parser.add_subparsers(dest="verb", metavar="exercise-N | all | batch | record | verify | generate | bundle | github | engine | kafka | gradescope")
 
     record = verbs.add_parser("record", help="store the outcomes of the solutions and known mistakes")
     record.add_argument("exercises", nargs="*", help="exercise-N ... (default: all)")
@@ -252,6 +291,13 @@ def build_parser() -> argparse.ArgumentParser:
     bundle.add_argument("out", help="the folder to write (emptied first; outside the project)")
     bundle.set_defaults(handler=cmd_bundle)
 
+    github = verbs.add_parser("github", help="write a GitHub Actions workflow into a repository")
+    github.add_argument("kind", choices=["solutions", "classroom"],
+                        help="solutions: grade verify on the course's solutions branch; classroom: grade "
+                             "a student's push and report the score to GitHub Classroom")
+    github.add_argument("repository", help="the repository's folder (the workflow goes in .github/workflows/)")
+    github.set_defaults(handler=cmd_github)
+
     engine = verbs.add_parser("engine", help="the warm Spark engine that gradings share")
     engine.add_argument("engine_verb", choices=["start", "stop", "status"])
     engine.set_defaults(handler=cmd_engine)
@@ -272,7 +318,14 @@ def grade_parser() -> argparse.ArgumentParser:
                         help="a folder of exercise modules or notebooks, or one file (default: the current "
                              "folder if it holds the exercise, else ./exercises); in a folder holding an "
                              "exercise twice, the newer file is graded")
+    parser.add_argument("--task", metavar="NAME",
+                        help="grade only this task of the exercise (and the tasks it builds on)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON (Gradescope's shape)")
+    parser.add_argument("--picture", metavar="FILE.svg",
+                        help="also draw each event-time task's stream, batch by batch, into this SVG file")
+    parser.add_argument("--classroom", action="store_true",
+                        help="print the result as GitHub Classroom's grading reporter reads it (one base64 "
+                             "line; see grade github classroom)")
     parser.add_argument("--timeout", type=float, help="seconds each task may run (default: the task's own limit)")
     parser.add_argument("--engine", choices=["auto", "local"],
                         help="auto: the warm local engine, started when needed (default); "

@@ -1,7 +1,8 @@
 """What running one task produced: the data a worker sends back, and the only thing it can.
 
 Snapshots hold what the sink held after each fed micro-batch (or the one collected batch
-result). A failure says what went wrong and, for streams, at which batch.
+result), and watermarks the query's event-time watermark at the same moments. A failure says what
+went wrong and, for streams, at which batch.
 """
 
 from __future__ import annotations
@@ -61,6 +62,9 @@ class Outcome:
     printed: str = ""
     seconds: float = 0.0
     skipped: list[str] = field(default_factory=list)  # notebook code left out when importing
+    # At each snapshot, the query's event-time watermark as Spark reported it
+    # (lastProgress.eventTime.watermark, ISO in UTC) or None; empty for a query without one.
+    watermarks: list[str | None] = field(default_factory=list)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), default=str)
@@ -78,6 +82,7 @@ class Outcome:
             printed=data.get("printed", ""),
             seconds=data.get("seconds", 0.0),
             skipped=data.get("skipped", []),
+            watermarks=data.get("watermarks", []),
         )
 
     @classmethod

@@ -15,7 +15,8 @@ import zipfile
 import pytest
 
 from conftest import ROOT, SUBMISSIONS, requires_confinement
-from grader.report.exports import gradebook_csv, junit_xml, write_exports
+from test_report_html import browser, rendered  # noqa: F401 (browser is a fixture)
+from grader.report.exports import canvas_csv, gradebook_csv, junit_xml, write_exports
 from grader.report.model import GradeResult, TaskResult
 
 MODULE = "exercise_02_streaming_word_count"
@@ -23,9 +24,43 @@ SOLUTION = (ROOT / "solutions" / f"{MODULE}.py").read_text()
 STUB = (ROOT / "exercises" / f"{MODULE}.py").read_text()
 
 
+# An answer of one's own, unlike the reference; copied below with its names changed.
+OWN_ANSWER = """from pyspark.sql import functions as F
+
+
+def read_lines(spark, folder):
+    stream = spark.readStream.format("text").load(folder)
+    return stream
+
+
+def _tokens(column_name):
+    lowered = F.lower(F.col(column_name))
+    pieces = F.split(lowered, r"\\s+")
+    return F.explode(pieces)
+
+
+def streaming_word_count(lines):
+    tokens = lines.select(_tokens("value").alias("word"))
+    kept = tokens.where(F.length("word") > 0)
+    grouped = kept.groupBy(kept.word)
+    return grouped.agg(F.count(F.lit(1)).alias("count"))
+
+
+def start_update_query(lines, query_name, checkpoint):
+    writer = streaming_word_count(lines).writeStream
+    writer = writer.outputMode("update").format("memory").queryName(query_name)
+    return writer.option("checkpointLocation", checkpoint).start()
+"""
+RENAMES = {"stream": "df", "lowered": "low", "pieces": "parts", "tokens": "toks", "kept": "nonempty",
+           "grouped": "by_word", "writer": "w"}
+GRADER_FAULT = "oscar"  # graded by a process that ends without a result (batch_with_a_grader_fault.py)
+
+
 def make_class(folder):
-    """Six students: right, partly wrong (zipped), a stub, a broken notebook, one that loops
-    for ever, one that calls sys.exit() on import."""
+    """Eleven students and three entries refused: right, partly wrong (zipped), a stub, a broken
+    notebook, one that loops for ever, one that calls sys.exit() on import, an answer of one's
+    own and its copy with renamed variables, two more known mistakes, one whose grading the
+    grader loses; a .rar, and leo.py with leo.zip (one id twice)."""
     (folder / "alice").mkdir(parents=True)
     (folder / "alice" / f"{MODULE}.py").write_text(SOLUTION)
     with zipfile.ZipFile(folder / "bob.zip", "w") as bundle:
@@ -37,13 +72,30 @@ def make_class(folder):
     (folder / "erin" / f"{MODULE}.py").write_text(
         SOLUTION.replace("    return spark.readStream.text(folder)", "    while True:\n        pass"))
     (folder / "frank.py").write_text("import sys\nsys.exit(1)\n")
+    (folder / "grace").mkdir()
+    (folder / "grace" / f"{MODULE}.py").write_text(OWN_ANSWER)
+    copied = OWN_ANSWER
+    for old, new in RENAMES.items():
+        copied = re.sub(rf"\b{old}\b", new, copied)
+    (folder / "heidi").mkdir()
+    (folder / "heidi" / f"{MODULE}.py").write_text(copied)
+    (folder / "ivan.py").write_text(SOLUTION.replace('.outputMode("update")', '.outputMode("complete")'))
+    (folder / "judy.py").write_text(SOLUTION.replace('F.lower("value")', 'F.col("value")'))
+    (folder / f"{GRADER_FAULT}.py").write_text(SOLUTION)
+    (folder / "kim.rar").write_bytes(b"Rar!")
+    (folder / "leo.py").write_text(SOLUTION)
+    (folder / "leo.zip").write_bytes(b"")
 
 
-def run_batch(submissions, out, *extra):
+def run_batch(submissions, out, *extra, grader_faults=()):
+    """`grade batch` as the instructor runs it; with `grader_faults`, those students' gradings
+    are lost as if the grader had failed (tests/batch_with_a_grader_fault.py)."""
+    grade = [str(ROOT / "tests" / "batch_with_a_grader_fault.py")] if grader_faults else ["-m", "grader"]
     return subprocess.Popen(
-        [sys.executable, "-m", "grader", "batch", str(submissions), "--out", str(out),
+        [sys.executable, *grade, "batch", str(submissions), "--out", str(out),
          "--exercises", "exercise-2", "--timeout", "30", "--workers", "2", *extra],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        env={**os.environ, "GRADER_FAULT_STUDENTS": ",".join(grader_faults)},
     )
 
 
@@ -51,7 +103,7 @@ def run_batch(submissions, out, *extra):
 def graded_class(tmp_path_factory):
     root = tmp_path_factory.mktemp("class")
     make_class(root / "submissions")
-    process = run_batch(root / "submissions", root / "results")
+    process = run_batch(root / "submissions", root / "results", grader_faults=[GRADER_FAULT])
     _, errors = process.communicate(timeout=1200)
     assert process.returncode == 0, errors
     return root, errors
@@ -68,7 +120,8 @@ def test_every_student_gets_the_right_score(graded_class):
     root, _ = graded_class
     rows = gradebook_rows(root / "results")
     assert {s: rows[s]["total"] for s in rows} == {
-        "alice": "8", "bob": "2", "carol": "0", "dave": "0", "erin": "6", "frank": "0"}
+        "alice": "8", "bob": "2", "carol": "0", "dave": "0", "erin": "6", "frank": "0", "grace": "8",
+        "heidi": "8", "ivan": "5", "judy": "2", GRADER_FAULT: "0"}
     assert all(rows[s]["max_total"] == "8" for s in rows)
 
 
@@ -83,6 +136,8 @@ def test_each_student_gets_gradescope_results_and_feedback(graded_class):
             assert {"name", "score", "max_score", "status", "output", "visibility"} <= set(test)
         feedback = (root / "results" / student / "feedback.md").read_text()
         assert f"Score: {result['score']:g} / 8" in feedback
+        page = (root / "results" / student / "feedback.html").read_text()
+        assert f"Score: {result['score']:g} / 8" in page and "<svg" not in page  # exercise 2 has no event time
     erin = json.loads((root / "results" / "erin" / "results.json").read_text())
     assert "did not finish within 30 s" in erin["tests"][0]["output"]
     assert "not a readable Jupyter notebook" in (root / "results" / "dave" / "feedback.md").read_text()
@@ -94,9 +149,42 @@ def test_each_student_gets_gradescope_results_and_feedback(graded_class):
 def test_junit_and_report_are_written(graded_class):
     root, _ = graded_class
     junit = (root / "results" / "junit.xml").read_text()
-    assert junit.count("<testsuite ") == 6 and "<failure" in junit
+    assert junit.count("<testsuite ") == 11 and "<failure" in junit
     html = (root / "results" / "report.html").read_text()
-    assert "6 submission(s)" in html and "dave" in html and "frank" in html
+    assert "11 submission(s)" in html and "dave" in html and "frank" in html
+
+
+def report_section(dom: str, element_id: str) -> str:
+    return re.search(rf'id="{element_id}">(.*?)</(?:table|ul|dl)>', dom, re.S).group(1)
+
+
+@pytest.mark.spark
+@pytest.mark.timeout(1300)
+def test_the_report_shows_each_student_the_mistakes_made_and_whose_grading_failed(graded_class, browser, tmp_path):
+    root, _ = graded_class
+    results = root / "results"
+    dom = rendered(results / "report.html", browser, tmp_path / "profile")
+    students = report_section(dom, "students")
+    rows = dict(re.findall(r'<tr class="student" data-student="(\w+)">(.*?)</tr>', students, re.S))
+    gradebook = gradebook_rows(results)
+    assert sorted(rows) == sorted(gradebook)
+    for student, row in rows.items():
+        assert re.search(rf'<td class="num[^"]*">{gradebook[student]["total"]}/8( \(not graded\))?</td><td>', row), row
+    assert ">0/8 (not graded)</td>" in rows[GRADER_FAULT] and "the grader failed" in rows[GRADER_FAULT]
+    for student in rows:
+        for page in ("feedback.md", "results.json"):
+            assert f'<a href="{student}/{page}">' in rows[student] and (results / student / page).is_file()
+    mistakes = dict(re.findall(r'data-mistake="(\w+)" data-count="(\d+)"', report_section(dom, "mistakes")))
+    assert mistakes == {"case_sensitive": "2", "complete_mode": "1"}
+    faults = report_section(dom, "grader-faults")
+    assert re.findall(r"<b>(\w+)</b>", faults) == [GRADER_FAULT] and "lost its engine" in faults
+    failed_to_run = re.findall(r"<b>(\w+)</b>", report_section(dom, "failed-to-run"))
+    assert {"dave", "erin", "frank"} <= set(failed_to_run) and GRADER_FAULT not in failed_to_run
+    assert re.findall(r"<b>(\w+)</b>", report_section(dom, "similar")) == ["grace", "heidi"]
+    assert re.findall(r'<li class="refused"><b>([\w.]+)</b>', report_section(dom, "not-graded")) == [
+        "kim.rar", "leo.py", "leo.zip"]
+    run = report_section(dom, "run")
+    assert "exercise-2" in run and "sc://127.0.0.1:" in run
 
 
 @pytest.mark.spark
@@ -181,6 +269,9 @@ def test_the_gradebook_and_junit_come_from_the_same_results():
     assert gradebook_csv(results, ["exercise-2"]).splitlines() == [
         "student,exercise-2,total,max_total", "ana,3,3,5"]
     assert 'failures="1"' in junit_xml(results) and "Not implemented yet." in junit_xml(results)
+    assert canvas_csv({**results, "bo": GradeResult("bo", [good])}, ["exercise-2", "exercise-3"]).splitlines() == [
+        "Student,ID,SIS User ID,SIS Login ID,Section,exercise-2,exercise-3",
+        "Points Possible,,,,,5,0", "ana,,,ana,,3,0", "bo,,,bo,,3,0"]
     round_trip = GradeResult.from_dict(results["ana"].to_dict())
     assert round_trip.tasks == results["ana"].tasks
 

@@ -156,3 +156,22 @@ def test_feedback_names_the_real_mistake_and_the_graded_file():
     assert "This task builds on `streaming_word_count`, which failed too: fix that first" in builds, builds
     assert result["files"] == {"exercise-2": f"graded {submission.relative_to(ROOT)}"}  # run from ROOT
     assert code == 1
+
+
+@pytest.mark.timeout(600)
+def test_one_task_is_graded_with_the_tasks_it_builds_on():
+    submission = SUBMISSIONS / "misleading" / "exercise_02_streaming_word_count.py"
+    code, result, stderr = run_grade("exercise-2", "--task", "start_update_query", "--submission", str(submission))
+    assert result is not None, stderr
+    tests = results_by_task(result)
+    assert set(tests) == {("exercise-2", "streaming_word_count"), ("exercise-2", "start_update_query")}
+    builds = tests[("exercise-2", "start_update_query")]["output"]
+    assert "This task builds on `streaming_word_count`, which failed too: fix that first" in builds, builds
+    assert code == 1
+
+
+@pytest.mark.timeout(60)
+def test_a_task_the_exercise_does_not_have_is_refused():
+    code, result, stderr = run_grade("exercise-2", "--task", "word_count")
+    assert code == 2 and result is None
+    assert "exercise-2 has no task 'word_count'. Its tasks are: read_lines, streaming_word_count" in stderr

@@ -61,3 +61,4 @@ def test_instructor_grading_runs_the_hidden_scenarios_without_showing_their_rows
         assert "s3" not in test["output"] and "08:0" not in test["output"], test["output"]
         assert "marked" not in test["output"]  # no legend for rows that are not shown
         assert not any(line in test["output"] for line in hidden_rows)
+        assert "12:00:00" in test["picture"] and "08:0" not in test["picture"]  # drawn from the public rows only

@@ -1,8 +1,6 @@
 """Notebooks: generated from the declarations, and graded from their definitions only."""
 
 import json
-import subprocess
-import sys
 
 import nbformat
 import pytest
@@ -11,7 +9,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from conftest import ROOT, run_grade, results_by_task
 from grader import catalog
 from grader.authoring.notebooks import notebook_for, stale_notebooks
-from grader.sandbox.notebooks import NotebookError, notebook_module
+from grader.sandbox.notebooks import SHOWN_WIDTH, NotebookError, notebook_module
 
 SOLUTION = (ROOT / "solutions" / "exercise_02_streaming_word_count.py").read_text()
 
@@ -20,13 +18,14 @@ def test_notebooks_are_generated_from_the_declarations():
     assert stale_notebooks() == [], "run `grade generate`"
 
 
-def test_a_generated_notebook_has_a_description_stub_and_try_cell_per_task():
+def test_a_generated_notebook_has_a_description_stub_and_check_cell_per_task():
     exercise = catalog.exercise(2)
     cells = notebook_for(exercise).cells
+    assert "from grader.check import check" in cells[1].source
     for task in exercise.tasks:
         stub = next(i for i, c in enumerate(cells) if c.source.startswith(task.signature()))
         assert cells[stub - 1].cell_type == "markdown" and task.docstring() in cells[stub - 1].source
-        assert cells[stub + 1].source == f'try_task("{exercise.id}", {task.name})'
+        assert cells[stub + 1].source == f'check("{exercise.id}", "{task.name}")'
 
 
 def student_notebook(*sources: str) -> str:
@@ -60,9 +59,48 @@ def test_a_broken_notebook_gets_a_clear_message(text):
         notebook_module(text, "work.ipynb")
 
 
-def test_a_syntax_error_names_the_cell():
-    with pytest.raises(NotebookError, match="Cell 2 of work.ipynb has a syntax error"):
+def test_a_syntax_error_names_the_cell_as_jupyter_shows_it():
+    with pytest.raises(NotebookError, match="Code cell 1 of work.ipynb has a syntax error"):
         notebook_module(student_notebook("def f(:\n    pass"), "work.ipynb")
+    ran = nbformat.v4.new_notebook(cells=[new_code_cell("import math", execution_count=4),
+                                          new_code_cell("def f(:\n    pass", execution_count=9)])
+    with pytest.raises(NotebookError, match=r"In \[9\] of work.ipynb has a syntax error"):
+        notebook_module(nbformat.writes(ran), "work.ipynb")
+
+
+def test_skipped_statements_are_named_by_execution_count_and_shown_whole_on_one_line():
+    long_query = ("query = (counts.writeStream.format('console')\n"
+                  "         .outputMode('complete').option('truncate', False).start())")
+    cells = [new_markdown_cell("notes"), new_markdown_cell("more notes"),
+             new_code_cell('"""My answers."""\nimport math\nprint(math.pi)', execution_count=3),
+             new_code_cell(long_query, execution_count=7),
+             new_code_cell('check("exercise-2", "read_lines")'),
+             new_code_cell("counts.show()")]
+    skipped = notebook_module(nbformat.writes(new_notebook(cells=cells)), "work.ipynb").skipped
+    assert skipped[0] == "In [3], line 3: print(math.pi)"  # neither the docstring nor the check is listed
+    assert skipped[1].startswith("In [7]: query = (counts.writeStream.format('console') .outputMode(")
+    assert skipped[1].endswith("…") and len(skipped[1]) <= len("In [7]: ") + SHOWN_WIDTH
+    assert skipped[2] == "code cell 4: counts.show()"  # not run yet: no count; markdown not counted
+    assert len(skipped) == 3
+
+
+def test_the_skipped_list_is_said_once_per_file_and_kept_short():
+    from grader.engine import Engine
+    from grader.grading.checks.plugin import SKIPPED_SHOWN, GradingPlugin
+    from grader.outcome import Outcome
+
+    exercises = [catalog.exercise(1), catalog.exercise(2)]
+    notebook = ROOT / "work.ipynb"  # one notebook holding both exercises
+    plugin = GradingPlugin({exercise: notebook for exercise in exercises}, Engine.local(), label="work")
+    skipped = [f"In [{n}]: print({n})" for n in range(1, 10)]
+    for exercise in exercises:
+        for task in exercise.tasks:
+            plugin._note_skipped(exercise, Outcome(task.name, skipped=skipped))
+    assert len(plugin.notes) == 1, plugin.notes
+    listed = plugin.notes[0].splitlines()
+    assert listed[0].startswith("work.ipynb: not run when graded")
+    assert listed[1:] == [f"  In [{n}]: print({n})" for n in range(1, SKIPPED_SHOWN + 1)] + [
+        f"  … and {9 - SKIPPED_SHOWN} more"]
 
 
 @pytest.mark.spark
@@ -87,21 +125,98 @@ def test_a_solved_notebook_earns_full_marks_and_is_told_what_did_not_run(tmp_pat
     assert code == 1
 
 
+def test_a_check_result_shows_the_terminal_report_as_text_and_its_parts_as_html():
+    from grader.report.model import GradeResult, TaskResult
+    from grader.report.notebook import CheckResult
+    from grader.report.text import render
+
+    feedback = "Expected 1 row(s), got 2.\n  + '<b>' | 1\nConcept: complete mode re-emits the whole table."
+    failed = GradeResult("work", [TaskResult("exercise-2", "streaming_word_count", "the word count", 0, 3, feedback)],
+                         files={"exercise-2": "graded the code this kernel has run (In [1] to In [3], …)"})
+    shown = CheckResult(failed)
+    assert repr(shown) == render(failed).strip() and not shown.passed
+    html = shown._repr_html_()
+    assert ">FAIL</b> 0/3" in html and "In [1] to In [3]" in html
+    assert "+ &#x27;&lt;b&gt;&#x27; | 1" in html  # the student's rows, escaped
+    passed = GradeResult("work", [TaskResult("exercise-2", "streaming_word_count", "the word count", 3, 3, "Passed.")])
+    assert CheckResult(passed).passed and "<pre>" not in CheckResult(passed)._repr_html_()
+
+
+def check_outputs(cell) -> tuple[str, str]:
+    """The plain text and the HTML a check cell shows."""
+    shown = next(output for output in cell.outputs if output.output_type == "execute_result")
+    return shown.data["text/plain"], shown.data["text/html"]
+
+
 @pytest.mark.spark
-@pytest.mark.timeout(300)
-def test_try_task_shows_each_batch_on_the_warm_engine():
-    """A notebook attached to the warm engine tries a task there, though the engine may write
-    only under the scratch root."""
+@pytest.mark.timeout(600)
+def test_a_check_cell_in_a_jupyter_kernel_fails_a_wrong_answer_with_its_diff_and_passes_the_fix(tmp_path):
+    """The generated notebook's cells, run top to bottom by a real kernel: the student's wrong word
+    count (its cell then fails on an import), its check cell, the fixed word count in a later cell,
+    the check again. The check grades the code the kernel ran, never saved to a file, and of the
+    cell that raised what ran before the failed line: the definition, not the import."""
+    from nbclient import NotebookClient
+
     from grader.engine.server import engine_for
 
-    url = engine_for("auto").url
-    script = (
-        "from pyspark.sql import SparkSession\n"
-        "from grader.tryout import try_task\n"
-        "from solutions.exercise_02_streaming_word_count import streaming_word_count\n"
-        f"SparkSession.builder.remote({url!r}).getOrCreate()\n"
-        "try_task('exercise-2', streaming_word_count)\n"
-    )
-    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=240)
-    assert done.returncode == 0, done.stderr
-    assert "after batch 1:" in done.stdout and "after batch 2:" in done.stdout, done.stdout
+    exercise = catalog.exercise(2)
+    task = exercise.task("streaming_word_count")
+    cells = notebook_for(exercise).cells
+    stub = next(i for i, c in enumerate(cells) if c.source.startswith(task.signature()))
+    wrong = (ROOT / "solutions" / "wrong_answers" / "exercise_02" / "case_sensitive.py").read_text()
+    failing = new_code_cell(wrong + "\nimport my_helpers  # not there: the cell raises here\n",
+                            metadata={"tags": ["raises-exception"]})
+    notebook = new_notebook(cells=[*cells[:2], cells[stub - 1], failing, cells[stub + 1],
+                                   new_code_cell(SOLUTION), new_code_cell(cells[stub + 1].source)])
+    # The kernel's own session (the header's getOrCreate()) on the warm engine too: no JVM of its own.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SPARK_REMOTE", engine_for("auto").url)
+        NotebookClient(notebook, timeout=300, kernel_name="python3",
+                       resources={"metadata": {"path": str(tmp_path)}}).execute()
+    checks = [cell for cell in notebook.cells if cell.source.startswith("check(")]
+    failed_text, failed_html = check_outputs(checks[0])
+    assert "FAIL   0/3  streaming_word_count" in failed_text, failed_text
+    assert "You count case-sensitively" in failed_text  # the known mistake, named
+    assert "batch 1 → lines: 'Spark is fast'" in failed_text  # what went in
+    assert "- 'spark'   | 2" in failed_text and "+ 'Spark'   | 1" in failed_text  # expected against produced
+    assert "Concept: The same split/explode/groupBy().count()" in failed_text
+    assert "graded the code this kernel has run (In [1] to In [3]" in failed_text  # this cell too
+    assert ">FAIL</b>" in failed_html and "- &#x27;spark&#x27;   | 2" in failed_html
+    passed_text, passed_html = check_outputs(checks[1])
+    assert "PASS   3/3  streaming_word_count" in passed_text, passed_text
+    assert "In [1] to In [5]" in passed_text and ">PASS</b>" in passed_html
+
+
+def test_a_check_outside_a_kernel_or_of_an_unknown_task_says_what_to_do():
+    from grader.check import CheckError, check
+
+    with pytest.raises(CheckError, match="this is not one. From a terminal, run `grade exercise-N`"):
+        check("exercise-2", "streaming_word_count")
+    with pytest.raises(CheckError, match="exercise-2 has no task 'word_counts'"):
+        check("exercise-2", "word_counts")
+
+
+@pytest.mark.spark
+@pytest.mark.timeout(600)
+def test_a_check_cell_on_event_time_shows_the_picture_of_the_stream(tmp_path):
+    """A too-short watermark, checked in a real kernel: the cell's HTML carries the picture, which
+    marks the batch where the answer first differs, the text saying the same."""
+    from nbclient import NotebookClient
+
+    from grader.engine.server import engine_for
+
+    exercise = catalog.exercise(6)
+    task = exercise.task("closed_window_counts")
+    cells = notebook_for(exercise).cells
+    stub = next(i for i, c in enumerate(cells) if c.source.startswith(task.signature()))
+    wrong = (ROOT / "solutions" / "wrong_answers" / "exercise_06" / "short_watermark.py").read_text()
+    notebook = new_notebook(cells=[*cells[:2], new_code_cell(wrong), cells[stub + 1]])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SPARK_REMOTE", engine_for("auto").url)
+        NotebookClient(notebook, timeout=300, kernel_name="python3",
+                       resources={"metadata": {"path": str(tmp_path)}}).execute()
+    text, html = check_outputs(notebook.cells[-1])
+    assert "FAIL" in text and "After batch 2 of" in text, text
+    assert "<svg" in html and 'id="picture-closed_window_counts"' in html
+    assert "closed_window_counts-differs-b2" in html  # the batch the text names
+    assert "closed_window_counts-your-watermark-b1" in html

@@ -36,19 +36,26 @@ def browser():
     return CHROMIUM
 
 
+def rendered(page, browser, profile) -> str:
+    """The page's DOM as headless Chromium built it."""
+    return subprocess.run([browser, *FLAGS, f"--user-data-dir={profile}", "--dump-dom", page.as_uri()],
+                          capture_output=True, text=True, timeout=90).stdout
+
+
 @pytest.mark.timeout(120)
 def test_the_report_renders_its_chart_pass_rates_and_failed_runs(tmp_path, browser):
     page = tmp_path / "report.html"
-    page.write_text(render_html(a_class()))
+    page.write_text(render_html(a_class(), feedback_pages={"ben"}))
     profile = tmp_path / "profile"
-    dom = subprocess.run([browser, *FLAGS, f"--user-data-dir={profile}", "--dump-dom", page.as_uri()],
-                         capture_output=True, text=True, timeout=90).stdout
+    dom = rendered(page, browser, profile)
     assert "4 submission(s); mean score 50%; 1 with full marks." in dom
     assert dom.count('class="bin"') == 10
     assert 'data-count="1"' in dom and 'data-count="0"' in dom
     assert dom.count('<tr class="task') == 3
     assert "1/4 (25%)" in dom and "concept 2" in dom
     assert '<li class="failed-run"><b>cy</b>: 3 task(s) did not run' in dom
+    assert dom.count('<tr class="student"') == 4 and '<a href="ben/feedback.html">' in dom
+    assert '<a href="ana/feedback.html">' not in dom and '<a href="ana/feedback.md">' in dom
     shot = tmp_path / "shot.png"
     subprocess.run([browser, *FLAGS, f"--user-data-dir={profile}", f"--screenshot={shot}",
                     "--window-size=1000,900", page.as_uri()], capture_output=True, timeout=90)

@@ -1,5 +1,6 @@
 """Student notebooks in `exercises/notebooks/`, generated from the same declarations as the
-stubs: the exercise's story, then per task its description, its stub, and a cell to try it."""
+stubs: the exercise's story, then per task its description, its stub, and the cell that checks it
+(`grader.check`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from grader import catalog, paths
 from grader.authoring.stubs import HEADER, QUERY_IMPORT
-from grader.spec import Exercise
+from grader.spec import Exercise, Task
 
 FOLDER = paths.EXERCISES / "notebooks"
 
@@ -21,12 +22,14 @@ def notebook_for(exercise: Exercise) -> nbformat.NotebookNode:
     cells = [
         new_markdown_cell(
             f"# Exercise {exercise.number}: {exercise.title}\n\n{intro}\n\n"
-            f"Fill in each function, run its *try it* cell, then check your work from a terminal "
-            f"with `grade {exercise.id} --submission exercises/notebooks`. Only the imports and "
-            "definitions of this notebook are graded; other cells are skipped."
+            "Fill in each function, run its cell, then the `check` cell below it: it grades that task "
+            "on the code you have run (saved or not) as the grader would, and shows what went in, "
+            "batch by batch, the rows expected against yours, and the concept. Grade the whole "
+            f"notebook from a terminal with `grade {exercise.id} --submission exercises/notebooks`. "
+            "Only the imports and definitions of this notebook are graded; other cells are skipped."
         ),
         new_code_cell(
-            HEADER + QUERY_IMPORT + "from grader.tryout import try_task\n\n"
+            HEADER + QUERY_IMPORT + "from grader.check import check\n\n"
             "spark = SparkSession.builder.getOrCreate()"
         ),
     ]
@@ -35,13 +38,18 @@ def notebook_for(exercise: Exercise) -> nbformat.NotebookNode:
             new_markdown_cell(f"## {task.title[:1].upper()}{task.title[1:]} ({task.points} points)\n\n"
                               f"{task.docstring()}"),
             new_code_cell(f"{task.signature()}\n    raise NotImplementedError"),
-            new_code_cell(f'try_task("{exercise.id}", {task.name})'),
+            new_code_cell(check_call(exercise, task)),
         ]
     for number, cell in enumerate(cells):
         cell.id = f"{exercise.id}-{number}"  # stable ids: regenerating changes nothing
     notebook = new_notebook(cells=cells)
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     return notebook
+
+
+def check_call(exercise: Exercise, task: Task) -> str:
+    """The check cell's code."""
+    return f'check("{exercise.id}", "{task.name}")'
 
 
 def notebook_path(exercise: Exercise, folder: Path | None = None) -> Path:

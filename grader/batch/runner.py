@@ -19,18 +19,21 @@ import time
 from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime, timezone
+from importlib.metadata import version
 from pathlib import Path
 
 from tqdm import tqdm
 
 from grader import outcome as kinds
 from grader.batch.archives import UnsafeArchive
+from grader.batch.similarity import near_identical
 from grader.batch.store import Gradebook
 from grader.batch.submissions import Intake, Submission, unpacked
 from grader.lifecycle import die_with_parent
 from grader.report.exports import write_atomically, write_exports
 from grader.report.html import render_html
-from grader.report.model import GradeResult, TaskResult
+from grader.report.model import NOT_RUN, BatchRun, GradeResult, TaskResult
 from grader.spec import Exercise
 
 POLL_SECONDS = 0.1
@@ -48,13 +51,15 @@ def exercises_of(submission: Submission, exercises: list[Exercise]) -> list[Exer
 
 def failed_result(submission: Submission, exercises: list[Exercise], why: str, seconds: float,
                   kind: str = kinds.NOT_GRADED) -> GradeResult:
-    """Every task failed for one reason: the submission's own (`kinds.LOAD`) or the grader's."""
+    """Every task failed for one reason: the submission's own (`kinds.LOAD`) or the grader's,
+    said once in the notes; each task points there."""
     tasks = [
-        TaskResult(e.id, t.name, t.title, 0, t.points, why, t.concept, failure=kind)
+        TaskResult(e.id, t.name, t.title, 0, t.points, f"{NOT_RUN}see the note on this submission below the tasks.",
+                   t.concept, failure=kind)
         for e in exercises
         for t in e.tasks
     ]
-    return GradeResult(str(submission.path), tasks, seconds)
+    return GradeResult(str(submission.path), tasks, seconds, [why])
 
 
 def instructor_grade_args(engine, timeout: float | None = None) -> list[str]:
@@ -192,11 +197,18 @@ def clear_leftovers(out: Path, stored: set[str]) -> None:
             leftover.unlink()
 
 
+def batch_run(exercises: list[Exercise], engine: str) -> BatchRun:
+    """This run's date, grader and Spark versions, exercises and engine, for its report."""
+    return BatchRun(datetime.now(timezone.utc).isoformat(timespec="seconds"), version("streaming-grader"),
+                    version("pyspark"), [e.id for e in exercises], engine)
+
+
 def run_batch(intake: Intake, out: Path, exercises: list[Exercise], grade_args: list[str], workers: int,
               time_limit: float, force: bool = False, only: list[str] | None = None,
-              visibility: str = "visible") -> bool:
+              visibility: str = "visible", engine: str = "local") -> bool:
     """Grade what is missing from the gradebook in `out` (or `only` these students, or all when
-    `force`), then write every export from the whole gradebook. False when interrupted."""
+    `force`) on `engine` (its URL, or "local"), then write every export from the whole gradebook.
+    False when interrupted."""
     submissions = intake.submissions
     gradebook = Gradebook(out / "gradebook.sqlite")
     try:
@@ -213,5 +225,8 @@ def run_batch(intake: Intake, out: Path, exercises: list[Exercise], grade_args: 
     results = {s.student: stored[s.student] for s in submissions if s.student in stored}
     write_exports(results, [e.id for e in exercises], out, visibility)
     write_atomically(out / "refused.json", json.dumps(intake.refused, indent=2, ensure_ascii=False) + "\n")
-    write_atomically(out / "report.html", render_html(results, intake.refused))
+    graded = [s for s in submissions if s.student in results]
+    feedback_pages = {s for s in results if (out / s / "feedback.html").is_file()}
+    write_atomically(out / "report.html", render_html(results, intake.refused, batch_run(exercises, engine),
+                                                      near_identical(graded), feedback_pages))
     return finished

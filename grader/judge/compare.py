@@ -141,6 +141,15 @@ def _cell(value: object) -> str:
     return json.dumps(canonical_value(value))
 
 
+def first_difference(expected: list[Snapshot], got: list[Snapshot], ordered: bool) -> tuple[int, TableDiff] | None:
+    """The first check (0-based) at which `got` differs from `expected`, and how; None if none does."""
+    for index, (want, have) in enumerate(zip(expected, got)):
+        difference = diff_tables(want, have, ordered)
+        if difference is not None:
+            return index, difference
+    return None
+
+
 def same_tables(first: list[Snapshot], second: list[Snapshot], ordered: bool) -> bool:
     """Whether two runs produced the same answers, batch by batch."""
     return len(first) == len(second) and all(

@@ -97,10 +97,13 @@ def save_expectations(exercise: Exercise, found: dict[str, Expectation], folder:
 
 
 def _stored(outcome: Outcome) -> dict:
-    """An outcome without what varies run to run (time, prints, tracebacks)."""
+    """An outcome without what varies run to run (time, prints, tracebacks), and without
+    watermarks where the query has none, so outcomes without event time are stored as before."""
     data = asdict(outcome)
     data.pop("seconds")
     data.pop("printed")
+    if not any(data["watermarks"]):
+        data.pop("watermarks")
     if data["failure"]:
         data["failure"]["detail"] = data["failure"]["detail"][:500]
     return data

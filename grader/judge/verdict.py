@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from grader.judge.compare import diff_tables, same_tables
+from grader.judge.compare import first_difference, same_tables
 from grader.judge.expected import Expectation
 from grader.judge.explain import explain, fingerprint
+from grader.judge.timeline import shown_watermark
 from grader import outcome as kinds
 from grader.outcome import Outcome
 from grader.spec import Collect, Scenario, Task
@@ -48,11 +49,10 @@ def judge(task: Task, scenario: Scenario, got: Outcome, expected: Expectation) -
         not_theirs = got.failure.kind in kinds.GRADER_FAULTS  # no concept to revisit
         return Verdict(False, summary, details, mistake, "" if not_theirs else task.concept)
     reference = expected.reference.snapshots
-    for index, (want, have) in enumerate(zip(reference, got.snapshots)):
-        difference = diff_tables(want, have, ordered)
-        if difference is None:
-            continue
-        story = _story(task, scenario, index)
+    found = first_difference(reference, got.snapshots, ordered)
+    if found is not None:
+        index, difference = found
+        story = _story(task, scenario, index, expected.reference.watermarks, got.watermarks)
         summary = task.mistake(mistake).message if mistake else difference.sentence
         details = "\n".join(
             part for part in (story, difference.sentence if mistake or not difference.rows else "",
@@ -87,14 +87,18 @@ def _known_mistake(got: Outcome, expected: Expectation, ordered: bool) -> str | 
     return None
 
 
-def _story(task: Task, scenario: Scenario, index: int) -> str:
+def _story(task: Task, scenario: Scenario, index: int, watermarks: list, your_watermarks: list) -> str:
     """The steps of the run up to check `index`, where the answer went wrong: what arrived in
-    each batch, and when the student's function was called (see `grader.spec.steps`)."""
+    each batch, when the student's function was called (see `grader.spec.steps`), and where the
+    asked query's watermark stood after each batch, beside the student's."""
     steps = task.output.steps(scenario.batch_count)
     checks = [position for position, step in enumerate(steps) if isinstance(step, Check)]
     lines = []
-    for step in steps[:checks[index]]:
-        if isinstance(step, Feed):
+    for position, step in enumerate(steps[:checks[index] + 1]):
+        if isinstance(step, Check):
+            if watermarks:
+                lines.append(f"  {_watermarks_said(watermarks, your_watermarks, checks.index(position))}")
+        elif isinstance(step, Feed):
             for stream, fed in scenario.fed_at(step.batch).items():
                 shown = ", ".join(_fed_line(line) for line in fed[:FED_LINES_SHOWN])
                 more = f" … (+{len(fed) - FED_LINES_SHOWN})" if len(fed) > FED_LINES_SHOWN else ""
@@ -104,6 +108,16 @@ def _story(task: Task, scenario: Scenario, index: int) -> str:
     header = [f"What the grader did ({scenario.name}), step by step:"] if any("batch" in line for line in lines) else []
     return "\n".join([*header, *lines, f"{steps[checks[index]].moment}, the sink differs from the reference:"]
                      if header else [f"{steps[checks[index]].moment}:"])
+
+
+def _watermarks_said(watermarks: list, your_watermarks: list, check: int) -> str:
+    asked = shown_watermark(watermarks[check])
+    if not your_watermarks:
+        yours = "your query has none"
+    else:
+        yours = "yours too" if your_watermarks[check] == watermarks[check] else \
+            f"yours: {shown_watermark(your_watermarks[check])}"
+    return f"watermark now {asked} ({yours})"
 
 
 def _fed_line(line: str) -> str:

@@ -52,11 +52,8 @@ class Referee:
         self.results.flush()
 
     def start(self) -> str | None:
-        """Open the session and start the worker on it; why not, when either fails."""
-        try:
-            self.spark = create_session(self.engine, self.workdir)
-        except Exception as error:
-            return f"{type(error).__name__}: {error}"
+        """Start the worker and open the session it attaches to; why not, when either fails.
+        The worker starts first: its imports then overlap the session's opening here."""
         ours, theirs = socket.socketpair()
         student_dir = self.workdir / "student"
         student_dir.mkdir(parents=True, exist_ok=True)
@@ -74,6 +71,10 @@ class Referee:
             )
         theirs.close()
         self.channel = Channel(ours)
+        try:
+            self.spark = create_session(self.engine, self.workdir)
+        except Exception as error:
+            return f"{type(error).__name__}: {error}"
         try:
             hello = self.channel.receive(WORKER_STARTUP)
         except WorkerLost as lost:

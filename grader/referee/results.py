@@ -149,6 +149,13 @@ def _rows_written(query, mode: str | None) -> int | None:
     return batches[max(batches)] if mode == "complete" else sum(batches.values())
 
 
+def watermark_of(query) -> str | None:
+    """The event-time watermark `query` has reached (`eventTime.watermark` of its progress, read
+    by the referee), or None when it has none. Watermarks only rise, so the largest is current."""
+    marks = [progress.eventTime.get("watermark") for progress in query.recentProgress if progress.eventTime]
+    return max((mark for mark in marks if mark), default=None)
+
+
 def check_sources(query, fed: dict[str, int]) -> None:
     """Every streaming source of `query` is an input the grader fed (a folder or a topic), and it
     read no more rows than arrived there: no stream of the student's own making stands in."""

@@ -25,9 +25,11 @@ from grader.referee.results import (
     WrongResult,
     check_memory_table,
     check_sources,
+    is_query,
     require_dataframe,
     require_query,
     snapshot,
+    watermark_of,
 )
 from grader.referee.sinks import active_by_name, await_end, forget_last_batch, read_files, read_table, row_counts
 from grader.referee.streams import StreamFolders, materialize
@@ -98,6 +100,7 @@ class ScenarioRun:
         self.output_folder = workdir / "output"
         self.database = workdir / "sink.db"
         self.fed = -1  # the last batch fed
+        self.watermarks: list[str | None] = []  # the query's watermark at each check
         self.called = False  # whether the student's function has returned once
         self._kafka: KafkaTopics | None = None
 
@@ -187,6 +190,7 @@ class ScenarioRun:
                     for query in getattr(sink.query, "queries", [sink.query] if sink.query else []):
                         check_sources(query, self.fed_sources())
                     taken.append(sink.read())
+                    self.watermarks.append(watermark_of(sink.query) if is_query(sink.query) else None)
                 else:
                     raise TypeError(f"no interpreter for step {step!r}")
         finally:
@@ -322,7 +326,9 @@ def run_task(spark: SparkSession, task: Task, student: Student, workdir: Path, t
     try:
         run = ScenarioRun(spark, task, workdir, scenario)
         snapshots = run.snapshots(student)
-        return Outcome(task.name, snapshots, None, student.printed, time.monotonic() - started)
+        watermarks = run.watermarks if any(run.watermarks) else []
+        return Outcome(task.name, snapshots, None, student.printed, time.monotonic() - started,
+                       watermarks=watermarks)
     except (StudentFailed, WorkerLost) as failed:
         failure = failed.failure
     except TaskTimeout:

@@ -1,6 +1,7 @@
 """The instructor's exports of a batch, all rendered from the same `GradeResult`s: the
-gradebook CSV, Gradescope's `results.json` and the student's `feedback.md` per student, and
-JUnit XML for CI systems."""
+gradebook CSV (stable columns, for spreadsheets), Canvas's gradebook import CSV, Gradescope's
+`results.json`, the student's `feedback.md` and `feedback.html` (with the pictures of the stream)
+per student, and JUnit XML for CI systems."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from grader.report.feedback_page import feedback_html
 from grader.report.model import GradeResult
 from grader.report.text import render
 
@@ -22,15 +24,38 @@ def write_atomically(path: Path, text: str) -> None:
     os.replace(partial, path)
 
 
-def gradebook_csv(results: dict[str, GradeResult], exercises: list[str]) -> str:
-    rows = [["student", *exercises, "total", "max_total"]]
-    for student, result in results.items():
-        scores = result.exercise_scores()
-        rows.append([student, *[f"{scores.get(e, (0, 0))[0]:g}" for e in exercises],
-                     f"{result.score:g}", f"{result.max_score:g}"])
+def _csv(rows: list[list[str]]) -> str:
     text = io.StringIO()
     csv.writer(text, lineterminator="\n").writerows(rows)
     return text.getvalue()
+
+
+def _scores(result: GradeResult, exercises: list[str]) -> list[str]:
+    """The score per exercise in `exercises` order; 0 for one not graded for this student."""
+    scores = result.exercise_scores()
+    return [f"{scores.get(e, (0, 0))[0]:g}" for e in exercises]
+
+
+def gradebook_csv(results: dict[str, GradeResult], exercises: list[str]) -> str:
+    rows = [["student", *exercises, "total", "max_total"]]
+    for student, result in results.items():
+        rows.append([student, *_scores(result, exercises), f"{result.score:g}", f"{result.max_score:g}"])
+    return _csv(rows)
+
+
+# Canvas's gradebook CSV starts with these columns; it matches a row to a student by ID, SIS User
+# ID or SIS Login ID, and each further column is an assignment (a new name makes a new one).
+CANVAS_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+
+
+def canvas_csv(results: dict[str, GradeResult], exercises: list[str]) -> str:
+    """Canvas's gradebook import: one assignment per exercise, the "Points Possible" row first,
+    each student's id as their SIS Login ID (name the entries of the submissions folder so)."""
+    most = {e: max((r.exercise_scores().get(e, (0, 0))[1] for r in results.values()), default=0)
+            for e in exercises}
+    rows = [[*CANVAS_COLUMNS, *exercises], ["Points Possible", "", "", "", "", *[f"{most[e]:g}" for e in exercises]]]
+    rows += [[student, "", "", student, "", *_scores(result, exercises)] for student, result in results.items()]
+    return _csv(rows)
 
 
 def feedback_markdown(student: str, result: GradeResult) -> str:
@@ -82,8 +107,10 @@ def write_exports(results: dict[str, GradeResult], exercises: list[str], out: Pa
                   visibility: str = "visible") -> None:
     """Every export of `results`; `visibility` is when Gradescope shows each student's results."""
     write_atomically(out / "gradebook.csv", gradebook_csv(results, exercises))
+    write_atomically(out / "canvas.csv", canvas_csv(results, exercises))
     write_atomically(out / "junit.xml", junit_xml(results))
     for student, result in results.items():
         write_atomically(out / student / "results.json",
                          json.dumps(gradescope_results(result, visibility), indent=2) + "\n")
         write_atomically(out / student / "feedback.md", feedback_markdown(student, result))
+        write_atomically(out / student / "feedback.html", feedback_html(student, result))

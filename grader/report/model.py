@@ -6,6 +6,10 @@ from dataclasses import dataclass, field, replace
 
 from grader.outcome import GRADER_FAULTS
 
+# How a task's feedback begins when the reason it did not run is said once, in the result's
+# notes, rather than under each task.
+NOT_RUN = "Not run: "
+
 
 @dataclass(frozen=True)
 class TaskResult:
@@ -20,6 +24,7 @@ class TaskResult:
     seconds: float = 0.0
     visibility: str = "visible"
     failure: str | None = None  # the failure kind (grader.outcome), when the task failed to run
+    picture: str = ""  # the SVG of its stream on the public scenario, for event-time tasks (report.picture)
 
     @property
     def passed(self) -> bool:
@@ -98,6 +103,7 @@ class GradeResult:
                     "concept": t.concept,
                     "seconds": round(t.seconds, 2),
                     "failure": t.failure,
+                    "picture": t.picture,
                 }
                 for t in self.tasks
             ],
@@ -111,9 +117,29 @@ class GradeResult:
                 score=t["score"], max_score=t["max_score"], feedback=t["output"],
                 concept=t.get("concept", ""), mistake=t.get("mistake"),
                 seconds=t.get("seconds", 0.0), visibility=t.get("visibility", "visible"),
-                failure=t.get("failure"),
+                failure=t.get("failure"), picture=t.get("picture", ""),
             )
             for t in data["tests"]
         ]
         notes = data["output"].splitlines() if data.get("output") else []
         return cls(data.get("submission", ""), tasks, data.get("execution_time", 0.0), notes, data.get("files", {}))
+
+
+@dataclass(frozen=True)
+class BatchRun:
+    """What a batch ran: shown in its report so a grade can be traced to the grader that gave it."""
+
+    date: str            # when the exports were written, ISO 8601 in UTC
+    grader_version: str
+    spark_version: str
+    exercises: list[str]
+    engine: str          # the Spark Connect URL graded on, or "local" (a Spark in each worker)
+
+
+@dataclass(frozen=True)
+class SimilarPair:
+    """Two students whose own code is near-identical (grader.batch.similarity)."""
+
+    first: str
+    second: str
+    similarity: float  # the larger share of one's own code found in the other's, 0 to 1

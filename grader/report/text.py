@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import textwrap
 
-from grader.report.model import GradeResult
+from grader.report.model import GradeResult, TaskResult
+
+# Each task status as the report writes it, and its terminal colour.
+MARKS = {"passed": ("PASS", "32"), "failed": ("FAIL", "31"), "error": ("NOT GRADED", "33")}
+NOT_GRADED_ADVICE = ("Some tasks were not graded because the grader failed, not your code: grade again; "
+                     "if it persists, tell your instructor.")
 
 
 def render(result: GradeResult, color: bool = False) -> str:
@@ -20,10 +25,7 @@ def render(result: GradeResult, color: bool = False) -> str:
             if task.exercise in result.files:
                 lines.append(textwrap.fill(result.files[task.exercise], width=100, initial_indent="  ",
                                            subsequent_indent="    "))
-        mark = {"passed": paint("PASS", "32"), "failed": paint("FAIL", "31"),
-                "error": paint("NOT GRADED", "33")}[task.status]
-        points = f"{_num(task.score)}/{_num(task.max_score)}"
-        lines.append(f"  {mark} {points:>5}  {task.task} — {task.title}")
+        lines.append(f"  {paint(*MARKS[task.status])} {points(task):>5}  {task.task} — {task.title}")
         if not task.passed:
             lines.append(textwrap.indent(task.feedback, "         "))
     for note in result.notes:
@@ -32,9 +34,12 @@ def render(result: GradeResult, color: bool = False) -> str:
     total = f"{_num(result.score)}/{_num(result.max_score)}"
     lines.append(paint(f"\nTotal: {total} points", "1") + f"  ({result.execution_time:.1f} s)")
     if not result.complete:
-        lines.append(paint("Some tasks were not graded because the grader failed, not your code: "
-                           "grade again; if it persists, tell your instructor.", "33"))
+        lines.append(paint(NOT_GRADED_ADVICE, "33"))
     return "\n".join(lines)
+
+
+def points(task: TaskResult) -> str:
+    return f"{_num(task.score)}/{_num(task.max_score)}"
 
 
 def _num(value: float) -> str:

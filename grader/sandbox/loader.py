@@ -45,7 +45,7 @@ def load_submission(path: Path, module_name: str) -> types.ModuleType:
             if statement.definition:
                 raise
             # A top-level assignment that needs the student's own data or session: not graded.
-            module.__skipped__.append(f"{statement.where}: {statement.source.splitlines()[0][:100]} (it failed)")
+            module.__skipped__.append(f"{statement.shown} (it failed)")
     return module
 
 

@@ -5,7 +5,8 @@ starts a query, waits on `awaitTermination()`, prints, or loops could hang or fl
 Kept: imports, function and class definitions, and assignments that call nothing in
 `SIDE_EFFECTS` (so `schema = StructType()...` stays). Skipped, and listed for the student:
 IPython magics and shell lines (`%`, `%%`, `!`), bare expressions, loops, `with`, `if` blocks,
-and assignments that start or wait on queries, collect, show or print.
+and assignments that start or wait on queries, collect, show or print. (Bare strings and the
+check cells' `check(...)` calls are left out without being listed.)
 """
 
 from __future__ import annotations
@@ -27,11 +28,32 @@ class NotebookError(Exception):
     """The file is not a readable notebook; the message is for the student."""
 
 
+# How much of a skipped statement the list shows, on one line.
+SHOWN_WIDTH = 72
+
+
 @dataclass(frozen=True)
 class Statement:
-    where: str       # "cell 3, line 2", for the student
+    where: str       # "In [7], line 2" (or "code cell 3", never run), as Jupyter shows the cell
     source: str
     definition: bool  # an import, def or class (an error there is the student's to fix)
+
+    @property
+    def shown(self) -> str:
+        """Where it is and the whole statement on one line, trimmed with an ellipsis."""
+        return f"{self.where}: {one_line(self.source)}"
+
+
+def one_line(code: str) -> str:
+    flat = " ".join(code.split())
+    return flat if len(flat) <= SHOWN_WIDTH else flat[:SHOWN_WIDTH - 1].rstrip() + "…"
+
+
+def cell_label(cell: nbformat.NotebookNode, code_index: int) -> str:
+    """A code cell as Jupyter shows it: by its execution count `In [7]` once run; a cell never
+    run has none, and is named by its place among the code cells (markdown cells not counted)."""
+    count = cell.get("execution_count")
+    return f"In [{count}]" if count else f"code cell {code_index}"
 
 
 @dataclass(frozen=True)
@@ -87,24 +109,33 @@ def notebook_module(text: str, name: str) -> NotebookModule:
             "Open it in Jupyter and save it again, or submit a .py file."
         ) from None
     statements, skipped = [], []
-    for number, cell in enumerate(notebook.cells, start=1):
-        if cell.cell_type != "code":
-            continue
+    code_cells = (cell for cell in notebook.cells if cell.cell_type == "code")
+    for index, cell in enumerate(code_cells, start=1):
+        label = cell_label(cell, index)
         source, magics = _without_magics(cell.source)
-        skipped += [f"cell {number}: {m}" for m in magics]
+        skipped += [f"{label}: {one_line(m)}" for m in magics]
         try:
             tree = ast.parse(source)
         except SyntaxError as error:
             raise NotebookError(
-                f"Cell {number} of {name} has a syntax error at line {error.lineno}: {error.msg}.\n"
+                f"{label[:1].upper()}{label[1:]} of {name} has a syntax error at line {error.lineno}: {error.msg}.\n"
                 f"    {(error.text or '').rstrip()}"
             ) from None
         for statement in tree.body:
-            code = ast.get_source_segment(source, statement) or ""
-            where = f"cell {number}, line {statement.lineno}"
+            code = ast.get_source_segment(source, statement) or type(statement).__name__
+            where = label if statement.lineno == 1 else f"{label}, line {statement.lineno}"
             if _runs(statement):
                 statements.append(Statement(where, code, isinstance(statement, KEPT)))
-            else:
-                first = code.splitlines()[0] if code else type(statement).__name__
-                skipped.append(f"{where}: {first.strip()[:100]}")
+            elif not _not_worth_listing(statement):
+                skipped.append(Statement(where, code, False).shown)
     return NotebookModule(statements, skipped)
+
+
+def _not_worth_listing(statement: ast.stmt) -> bool:
+    """A bare string (a cell's docstring, a note), which does nothing, or a call of the notebook's
+    own `check` (`grader.check`), which grading has no use for: skipped without a word."""
+    if not isinstance(statement, ast.Expr):
+        return False
+    value = statement.value
+    return isinstance(value, ast.Constant) or (
+        isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "check")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from grader.spec.interface import Input, Output
 
@@ -107,3 +107,16 @@ class Exercise:
 
     def task(self, name: str) -> Task:
         return next(t for t in self.tasks if t.name == name)
+
+    def narrowed_to(self, name: str) -> Exercise:
+        """This exercise with task `name` and the tasks it builds on only (they are graded with
+        it, so its feedback can say when one of them is what fails); `KeyError` if there is none."""
+        if name not in {t.name for t in self.tasks}:
+            known = ", ".join(t.name for t in self.tasks)
+            raise KeyError(f"{self.id} has no task {name!r}. Its tasks are: {known}.")
+        wanted, pending = set(), [name]
+        while pending:
+            current = pending.pop()
+            wanted.add(current)
+            pending += [n for n in self.task(current).builds_on if n not in wanted]
+        return replace(self, tasks=tuple(t for t in self.tasks if t.name in wanted))

@@ -12,7 +12,9 @@ query runs one micro-batch over it. TOML is used because fixtures need comments:
       ["is it FAST"],                       # batch 2
     ]
 
-Rows of `json` streams are inline tables; TOML datetimes become ISO timestamps.
+Rows of `json` streams are inline tables; TOML datetimes become ISO timestamps. A stream whose
+rows carry an event time names its column (`event_time = "ts"`), so the feedback can place each
+row on a timeline (`grader.judge.timeline`).
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ class FixtureStream:
     batches: tuple[Batch, ...]
     schema: str | None = None
     options: dict[str, str] = field(default_factory=dict)
+    event_time: str | None = None  # the column holding each row's event time, if it has one
 
     def rows_in(self, index: int) -> int:
         """How many rows batch `index` holds as Spark reads it (a CSV header is not a row)."""
@@ -117,6 +120,7 @@ def _parse_stream(name: str, table: dict) -> FixtureStream:
         batches=batches,
         schema=table.get("schema"),
         options={k: str(v) for k, v in table.get("options", {}).items()},
+        event_time=table.get("event_time"),
     )
 
 

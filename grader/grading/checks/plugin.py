@@ -12,7 +12,7 @@ from grader.judge import Verdict
 from grader.judge.expected import Expectation, StaleExpectation, entry_key, expectation_for, is_hidden
 from grader import outcome as kinds
 from grader.outcome import Outcome
-from grader.report.model import GradeResult, TaskResult
+from grader.report.model import NOT_RUN, GradeResult, TaskResult
 from grader.supervision.supervisor import KILL_GRACE, STARTUP_ALLOWANCE, ParallelPools, Run
 from grader.spec import Exercise, Scenario, Task, load_scenario
 from grader.engine import Engine
@@ -43,10 +43,12 @@ def _scenario_checks(exercise: Exercise, task: Task, folder: Path | None, hidden
     return checks
 
 
-VERDICT = pytest.StashKey[tuple[Verdict, Outcome]]()
+VERDICT = pytest.StashKey[tuple[Verdict, Outcome, str]]()  # and the picture's SVG, or ""
 # Gradescope's per-test visibility; when students see a batch's results is the instructor's
 # choice of the top-level visibility (`grade batch --visibility`).
 TASK_VISIBILITY = "visible"
+# How many skipped notebook statements a note lists before saying how many more there are.
+SKIPPED_SHOWN = 6
 
 
 class GradingPlugin:
@@ -121,8 +123,8 @@ class GradingPlugin:
 
     @pytest.fixture
     def record_verdict(self, request):
-        def record(verdict: Verdict, outcome: Outcome) -> None:
-            request.node.stash[VERDICT] = (verdict, outcome)
+        def record(verdict: Verdict, outcome: Outcome, picture: str = "") -> None:
+            request.node.stash[VERDICT] = (verdict, outcome, picture)
 
         return record
 
@@ -134,11 +136,18 @@ class GradingPlugin:
         return report
 
     def _note_skipped(self, exercise: Exercise, outcome: Outcome) -> None:
-        if outcome.skipped:
-            note = (f"{exercise.id}: not run from your notebook (only definitions are graded): "
-                    + "; ".join(outcome.skipped))
-            if note not in self.notes:
-                self.notes.append(note)
+        """The notebook cells left out, said once per file (however many of its exercises or
+        tasks are graded) and kept short."""
+        if not outcome.skipped:
+            return
+        shown = "\n".join(f"  {line}" for line in outcome.skipped[:SKIPPED_SHOWN])
+        more = len(outcome.skipped) - SKIPPED_SHOWN
+        if more > 0:
+            shown += f"\n  … and {more} more"
+        note = (f"{self.submissions[exercise].name}: not run when graded (only imports and definitions "
+                f"are):\n{shown}")
+        if note not in self.notes:
+            self.notes.append(note)
 
     def _said_once(self, exercise: Exercise, why: str) -> str:
         """Why the exercise's file could not be imported goes into the notes once; each task
@@ -146,7 +155,7 @@ class GradingPlugin:
         note = f"{exercise.id}: {why}"
         if note not in self.notes:
             self.notes.append(note)
-        return f"Not run: the file could not be imported; see the note on {exercise.id} below the tasks."
+        return f"{NOT_RUN}the file could not be imported; see the note on {exercise.id} below the tasks."
 
     def _failed_foundation(self, exercise: Exercise, task: Task) -> str:
         """A sentence for a failed task whose answer reuses another task's that failed too."""
@@ -163,7 +172,7 @@ class GradingPlugin:
         points, visibility = task.points, TASK_VISIBILITY
         recorded = item.stash.get(VERDICT, None)
         if recorded is not None:
-            verdict, outcome = recorded
+            verdict, outcome, picture = recorded
             self._note_skipped(exercise, outcome)
             feedback = verdict.feedback
             if outcome.failure is not None and outcome.failure.kind == kinds.LOAD:
@@ -173,7 +182,7 @@ class GradingPlugin:
             return TaskResult(
                 exercise.id, task.name, task.title, points if verdict.passed else 0, points,
                 feedback, task.concept, verdict.mistake, outcome.seconds, visibility,
-                outcome.failure.kind if outcome.failure else None,
+                outcome.failure.kind if outcome.failure else None, picture,
             )
         # No verdict: the check itself failed (a time limit, stale expected results).
         message = getattr(report.longrepr, "reprcrash", None)
