@@ -8,6 +8,7 @@ those running, and keeps every result already stored.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -25,6 +26,7 @@ from tqdm import tqdm
 
 from grader import outcome as kinds
 from grader.batch.archives import UnsafeArchive
+from grader.batch.shards import WHOLE_CLASS, BatchRecord, Shard, ShardError
 from grader.batch.store import Gradebook
 from grader.batch.submissions import Intake, Submission, unpacked
 from grader.lifecycle import die_with_parent
@@ -186,10 +188,17 @@ def clear_leftovers(out: Path, stored: set[str]) -> None:
 
 def run_batch(intake: Intake, out: Path, exercises: list[Exercise], grade_args: list[str], workers: int,
               time_limit: float, force: bool = False, only: list[str] | None = None,
-              visibility: str = "visible") -> bool:
+              visibility: str = "visible", shard: Shard = WHOLE_CLASS) -> bool:
     """Grade what is missing from the gradebook in `out` (or `only` these students, or all when
-    `force`), then write every export from the whole gradebook. False when interrupted."""
-    submissions = intake.submissions
+    `force`) among the `shard`'s students, then write every export from the whole gradebook.
+    False when interrupted; ShardError when `out` holds another slice or another batch's grades."""
+    submissions = [s for s in intake.submissions if shard.holds(s.student)]
+    record = BatchRecord.of_this_grader([e.id for e in exercises], visibility, shard)
+    previous = BatchRecord.read(out)
+    refusal = previous and previous.resumable_as(record)
+    if refusal and not (force and previous.shard == record.shard):
+        raise ShardError(f"The results folder {out} cannot be continued: {refusal}.")
+    record.write(out)
     gradebook = Gradebook(out / "gradebook.sqlite")
     try:
         clear_leftovers(out, set(gradebook.results()))
@@ -202,8 +211,15 @@ def run_batch(intake: Intake, out: Path, exercises: list[Exercise], grade_args: 
         stored = gradebook.results()
     finally:
         gradebook.close()
-    results = {s.student: stored[s.student] for s in submissions if s.student in stored}
-    write_exports(results, [e.id for e in exercises], out, visibility)
-    write_atomically(out / "refused.json", json.dumps(intake.refused, indent=2, ensure_ascii=False) + "\n")
-    write_atomically(out / "report.html", render_html(results, intake.refused))
+    results = {student: stored[student] for student in sorted(s.student for s in submissions) if student in stored}
+    write_class_exports(results, intake.refused, record, out)
     return finished
+
+
+def write_class_exports(results: dict[str, GradeResult], refused: dict[str, str], record: BatchRecord,
+                        out: Path) -> None:
+    """Every export of a class's `results` in `out` (a batch's, or merged slices'), and its record."""
+    write_exports(results, record.exercises, out, record.visibility)
+    write_atomically(out / "refused.json", json.dumps(refused, indent=2, ensure_ascii=False) + "\n")
+    write_atomically(out / "report.html", render_html(results, refused))
+    dataclasses.replace(record, students=list(results)).write(out)
