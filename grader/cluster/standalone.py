@@ -45,14 +45,15 @@ class Member:
 
     name: str
     command: list[str]
-    properties: Path  # its --properties-file: also what tells its process apart from any other
+    service: Service
     log_file: Path
-    ready: str  # a line of its log that says it is serving; empty when its port says so
-    daemon: bool = True  # a master or worker: a small heap (Spark gives the Connect server this one too)
+    ready: str | int  # the line of its log, or the port it opens, that says it serves
+    daemon: bool = True  # a master or worker: a small heap (Spark would give the Connect server this one too)
 
-    @property
-    def service(self) -> Service:
-        return Service(self.properties.with_suffix(".pid"), marker=str(self.properties))
+    def serves(self) -> bool:
+        if isinstance(self.ready, int):
+            return port_open(self.ready)
+        return self.log_file.exists() and self.ready in self.log_file.read_text(errors="replace")
 
 
 @dataclass(frozen=True)
@@ -88,24 +89,36 @@ class StandaloneCluster:
         scratch root, the only place they may write."""
         return scratch_root() / f"cluster-{self.connect_port}"
 
+    @property
+    def names(self) -> list[str]:
+        """Its members, in the order they start: the master, the workers, the Connect server."""
+        return ["master", *[f"worker-{n}" for n in range(1, self.workers + 1)], "connect"]
+
+    def properties_file(self, name: str) -> Path:
+        """The member's --properties-file: also what tells its process apart from any other."""
+        return self.state_dir / f"{name}.properties"
+
+    def service(self, name: str) -> Service:
+        return Service(self.state_dir / f"{name}.pid", marker=str(self.properties_file(name)))
+
     def members(self) -> list[Member]:
-        """In the order they start: the master, the workers, the Connect server."""
-        def member(name: str, program: list[str], arguments: list[str], ready: str = "", daemon: bool = True) -> Member:
-            properties = self.state_dir / f"{name}.properties"
-            command = [*program, "--properties-file", str(properties), *arguments]
-            return Member(name, command, properties, self.state_dir / f"{name}.log", ready, daemon)
+        """Each member, with the command that starts it, in the order of `names`."""
+        def member(name: str, program: list[str], arguments: list[str], ready: str | int,
+                   daemon: bool = True) -> Member:
+            command = [*program, "--properties-file", str(self.properties_file(name)), *arguments]
+            return Member(name, command, self.service(name), self.state_dir / f"{name}.log", ready, daemon)
 
         spark_class = str(self.spark_home / "bin" / "spark-class")
         found = [member("master", [spark_class, MASTER_CLASS], [
-            "--host", "127.0.0.1", "--port", str(self.master_port), "--webui-port", "0"])]
-        for number in range(1, self.workers + 1):
-            found.append(member(f"worker-{number}", [spark_class, WORKER_CLASS], [
+            "--host", "127.0.0.1", "--port", str(self.master_port), "--webui-port", "0"], self.master_port)]
+        for name in self.names[1:-1]:
+            found.append(member(name, [spark_class, WORKER_CLASS], [
                 "--host", "127.0.0.1", "--webui-port", "0", "--cores", "1", "--memory", WORKER_MEMORY,
-                "--work-dir", str(self.local_dir / f"worker-{number}"), self.master_url],
+                "--work-dir", str(self.local_dir / name), self.master_url],
                 ready="Successfully registered with master"))
         submit, *arguments = server_command(self.connect_port, self.spark_home, fetched_connector_jars(),
                                             self.connect_conf())
-        return [*found, member("connect", [submit], arguments, daemon=False)]
+        return [*found, member("connect", [submit], arguments, self.connect_port, daemon=False)]
 
     @property
     def spark_home(self) -> Path:
@@ -141,7 +154,7 @@ class StandaloneCluster:
 
     def running_pids(self) -> dict[str, int]:
         """The members that run, by name."""
-        return {m.name: pid for m in self.members() if (pid := m.service.running_pid()) is not None}
+        return {name: pid for name in self.names if (pid := self.service(name).running_pid()) is not None}
 
     def running(self) -> bool:
         return len(self.running_pids()) == self.workers + 2 and spark_connect_answers(self.url, timeout=5.0)
@@ -160,7 +173,7 @@ class StandaloneCluster:
         try:
             for member in self.members():
                 if member.service.running_pid() is None:
-                    member.properties.write_text("")
+                    self.properties_file(member.name).write_text("")
                     pid = member.service.launch([sys.executable, "-m", "grader.cluster.member", str(self.state_dir),
                                                  *member.command],
                                                 member.log_file, self.state_dir, self.environment(member))
@@ -172,18 +185,12 @@ class StandaloneCluster:
 
     def stop(self) -> bool:
         """Stop every member, the Connect server first; False when none ran."""
-        return any([m.service.terminate(timeout=20.0) for m in reversed(self.members())])
+        return any([self.service(name).terminate(timeout=20.0) for name in reversed(self.names)])
 
     def _await(self, member: Member, pid: int, timeout: float) -> None:
         deadline = time.monotonic() + timeout
-        while not self._serves(member):
+        while not member.serves():
             if not alive(pid) or time.monotonic() > deadline:
                 raise EngineError(f"The cluster's {member.name} did not start. The end of its log "
                                   f"({member.log_file}):\n{tail(member.log_file)}")
             time.sleep(0.5)
-
-    def _serves(self, member: Member) -> bool:
-        if member.ready:
-            return member.log_file.exists() and member.ready in member.log_file.read_text(errors="replace")
-        port = self.master_port if member.name == "master" else self.connect_port
-        return port_open(port) and (member.name == "master" or spark_connect_answers(self.url, timeout=5.0))
