@@ -6,6 +6,7 @@ and `grade cluster stop` leaves no process of the cluster behind."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -51,12 +52,15 @@ def cluster():
     env = {**os.environ, "GRADER_CLUSTER_PORT": str(free_port()), "GRADER_CLUSTER_MASTER_PORT": str(free_port())}
     verb = lambda name: subprocess.run([sys.executable, "-m", "grader", "cluster", name], cwd=ROOT, env=env,
                                        capture_output=True, text=True, timeout=600)
+    cluster = StandaloneCluster(int(env["GRADER_CLUSTER_PORT"]), int(env["GRADER_CLUSTER_MASTER_PORT"]), 2)
     started = verb("start")
     try:
         assert started.returncode == 0, started.stderr
-        yield StandaloneCluster(int(env["GRADER_CLUSTER_PORT"]), int(env["GRADER_CLUSTER_MASTER_PORT"]), 2), verb
+        yield cluster, verb
     finally:
         verb("stop")
+        shutil.rmtree(cluster.state_dir, ignore_errors=True)
+        shutil.rmtree(cluster.local_dir, ignore_errors=True)
 
 
 @pytest.mark.timeout(1800)
