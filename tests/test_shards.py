@@ -82,6 +82,8 @@ def test_a_missing_slice_is_named_and_a_slice_given_twice_is_refused(tmp_path):
     twice = merge(tmp_path / "slice-1", tmp_path / "merged", out=tmp_path / "again")
     assert twice.returncode == 2 and "given twice" in twice.stderr
     assert not (tmp_path / "again").exists()
+    again = merge(tmp_path / "slice-1", out=tmp_path / "merged")
+    assert again.returncode == 2 and "is not empty" in again.stderr
 
 
 @pytest.mark.timeout(120)

@@ -24,6 +24,9 @@ def slice_record(results: Path) -> BatchRecord:
 def merge(folders: list[Path], out: Path) -> list[str]:
     """Join the slices in `folders` into `out`; the slices still missing (none when the class is
     whole). ShardError, before anything is written, on slices graded differently or overlapping."""
+    if out.exists() and any(out.iterdir()):
+        raise ShardError(f"{out} is not empty: merge into a new folder (or remove it first), so no "
+                         "earlier grade stays in the merged gradebook.")
     records = {folder: slice_record(folder) for folder in folders}
     first_folder, first = next(iter(records.items()))
     for folder, record in records.items():
