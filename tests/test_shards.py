@@ -106,3 +106,28 @@ def test_a_slice_resumes_in_its_own_folder_and_not_in_anothers(tmp_path):
     assert code == 0 and "0 to grade" in errors, errors
     code, errors = run_batch(tmp_path / "class", tmp_path / "slice-1", "--shard", "2/2")
     assert code == 2 and "holds slice 1/2 of the class, not 2/2" in errors
+
+
+@pytest.mark.spark
+@pytest.mark.timeout(900)
+def test_real_gradings_in_two_slices_merge_to_the_whole_class(tmp_path):
+    """The same on the warm engine, with students graded for real: Spark's results and the
+    stored JSON travel through the slices unchanged."""
+    solution = ROOT / "solutions" / "exercise_01_sql_recap.py"
+    right = solution.read_text()
+    # The solution with one task's function replaced by a known mistake's (the later def wins).
+    wrong = right + "\n\n" + (ROOT / "solutions" / "wrong_answers" / "exercise_01" / "strictly_older.py").read_text()
+    for student, source in {"ada": right, "ben": wrong, "cy": right, "dan": wrong}.items():
+        (tmp_path / "class" / student).mkdir(parents=True)
+        (tmp_path / "class" / student / solution.name).write_text(source)
+    batch = [sys.executable, "-m", "grader", "batch", str(tmp_path / "class"), "--exercises", "exercise-1",
+             "--workers", "2", "--out"]
+    for out, *extra in [("whole",), ("slice-1", "--shard", "1/2"), ("slice-2", "--shard", "2/2")]:
+        done = subprocess.run([*batch, str(tmp_path / out), *extra], cwd=ROOT, capture_output=True, text=True,
+                              timeout=600)
+        assert done.returncode == 0, done.stderr
+    assert merge(tmp_path / "slice-1", tmp_path / "slice-2", out=tmp_path / "merged").returncode == 0
+    whole = (tmp_path / "whole" / "gradebook.csv").read_text()
+    assert (tmp_path / "merged" / "gradebook.csv").read_text() == whole
+    totals = {row.split(",")[0]: row.split(",")[-2:] for row in whole.splitlines()[1:]}
+    assert totals == {"ada": ["9", "9"], "ben": ["7", "9"], "cy": ["9", "9"], "dan": ["7", "9"]}
