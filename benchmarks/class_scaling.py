@@ -15,6 +15,7 @@ The load average is printed before and after: on a shared machine it says how fa
 from __future__ import annotations
 
 import argparse
+import csv
 import os
 import subprocess
 import tempfile
@@ -28,8 +29,13 @@ def batch_seconds(classes: Path, size: int, module: str, exercise: str, *extra: 
     if not folder.is_dir():
         synthetic_class(folder, size, module)
     out = Path(tempfile.mkdtemp(prefix="results-", dir=classes))
-    return timed([PYTHON, "-m", "grader", "batch", str(folder), "--out", str(out),
-                  "--exercises", f"exercise-{exercise}", *extra])
+    seconds = timed([PYTHON, "-m", "grader", "batch", str(folder), "--out", str(out),
+                     "--exercises", f"exercise-{exercise}", *extra])
+    # A time only counts when every student was graded, and right: a failing engine is fast.
+    rows = list(csv.DictReader((out / "gradebook.csv").open()))
+    if len(rows) != size or any(row["total"] != row["max_total"] for row in rows):
+        raise SystemExit(f"the batch in {out} did not give all {size} students full marks")
+    return seconds
 
 
 def grade_verb(*argv: str) -> subprocess.CompletedProcess:
