@@ -6,12 +6,15 @@
     grade exercise-3 --hidden             instructors: also run the hidden scenarios
     grade all                             every exercise
     grade batch SUBMISSIONS --out RESULTS grade a class: gradebook, exports, report.html
+    grade batch ... --shard K/N           grade slice K of N of the class (one slice per machine)
+    grade merge RESULTS... --out MERGED   join the slices' results into one gradebook, exports and report
     grade record [exercise-N ...]         store what the solutions and known mistakes produce
     grade verify [exercise-N ...]         prove solutions pass, known mistakes and parameter mutants are caught
     grade bundle OUT                      the student bundle: no solution code, no hidden scenario inside
     grade github solutions|classroom DIR  a GitHub Actions workflow for the course's or a student's repository
     grade generate [--check]              write (or check) the stubs and notebooks in exercises/
     grade engine start|stop|status        the warm Spark engine (started by grading when needed)
+    grade cluster start|stop|status       a Spark standalone cluster on this machine (grade with --remote)
     grade kafka start|stop|status|...     a local Kafka broker for the Kafka exercises
     grade gradescope build|try            a Gradescope autograder zip, and a sandboxed trial run of it
 """
@@ -25,6 +28,7 @@ import sys
 from pathlib import Path
 
 from grader import catalog, paths
+from grader.batch.shards import ShardError
 from grader.engine.server import EngineError
 from grader.report.exports import VISIBILITIES
 
@@ -153,11 +157,13 @@ def _say_refused(refused: dict[str, str], folder: Path, out: Path) -> None:
 
 def cmd_batch(args: argparse.Namespace) -> int:
     from grader.batch.runner import instructor_grade_args, run_batch
+    from grader.batch.shards import WHOLE_CLASS, Shard
     from grader.batch.submissions import as_id, discover
     from grader.engine.server import engine_for
     from grader.supervision.confinement import unavailable_reason
 
     folder, out = Path(args.submissions), Path(args.out)
+    shard = Shard.parse(args.shard) if args.shard else WHOLE_CLASS
     if not folder.is_dir():
         print(f"grade batch: {folder} is not a folder of submissions.", file=sys.stderr)
         return 2
@@ -181,9 +187,38 @@ def cmd_batch(args: argparse.Namespace) -> int:
     with engine_lease(engine):  # the engine stays up between students too, however long the batch
         finished = run_batch(intake, out, _exercise_list(args.exercises), grade_args, args.workers,
                              args.submission_timeout, force=args.force, only=only, visibility=args.visibility,
-                             engine=engine.url if engine.is_connect else "local")
+                             engine=engine.url if engine.is_connect else "local", shard=shard)
     print(f"Gradebook: {out / 'gradebook.csv'}; report: {out / 'report.html'}", file=sys.stderr)
     return 0 if finished else 130
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    from grader.batch.merge import merge
+
+    out = Path(args.out)
+    missing = merge([Path(folder) for folder in args.results], out)
+    if missing:
+        print(f"grade merge: slice(s) {', '.join(missing)} not given: the merged gradebook lacks their "
+              "students.", file=sys.stderr)
+    print(f"Gradebook: {out / 'gradebook.csv'}; report: {out / 'report.html'}", file=sys.stderr)
+    return 1 if missing else 0
+
+
+def cmd_cluster(args: argparse.Namespace) -> int:
+    from grader.cluster.standalone import StandaloneCluster
+
+    cluster = StandaloneCluster.from_env()
+    if args.cluster_verb == "start":
+        started = cluster.start()
+        print(f"Spark cluster {'started' if started else 'already running'}: grade on it with "
+              f"--remote {cluster.url} (master {cluster.master_url}; logs in {cluster.state_dir}).")
+    elif args.cluster_verb == "stop":
+        print("Spark cluster stopped." if cluster.stop() else "No Spark cluster was running.")
+    else:
+        running = cluster.running()
+        print(f"Spark cluster {'running: --remote ' + cluster.url if running else 'not running'}.")
+        return 0 if running else 1
+    return 0
 
 
 def cmd_bundle(args: argparse.Namespace) -> int:
@@ -251,7 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Grade PySpark Structured Streaming exercises on deterministic fixture streams.",
         epilog="Examples: grade exercise-2 | grade exercise-2 --submission solutions | grade all --json",
     )
-    verbs = parser.add_subparsers(dest="verb", metavar="exercise-N | all | batch | record | verify | generate | bundle | github | engine | kafka | gradescope")
+    verbs = parser.add_subparsers(dest="verb", metavar="exercise-N | all | batch | merge | record | verify | generate | bundle | github | engine | cluster | kafka | gradescope")
 
     record = verbs.add_parser("record", help="store the outcomes of the solutions and known mistakes")
     record.add_argument("exercises", nargs="*", help="exercise-N ... (default: all)")
@@ -285,7 +320,14 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--remote", metavar="sc://HOST:PORT", help="grade on a running Spark Connect server")
     batch.add_argument("--visibility", choices=VISIBILITIES, default="visible",
                        help="when Gradescope shows students their results.json (default: visible)")
+    batch.add_argument("--shard", metavar="K/N",
+                       help="grade only slice K of N of the class (by a hash of each id); `grade merge` joins the slices")
     batch.set_defaults(handler=cmd_batch)
+
+    merge = verbs.add_parser("merge", help="join the results folders of a class's slices into one")
+    merge.add_argument("results", nargs="+", help="results folders of `grade batch --shard K/N`")
+    merge.add_argument("--out", required=True, help="the merged results folder")
+    merge.set_defaults(handler=cmd_merge)
 
     bundle = verbs.add_parser("bundle", help="build what students receive: everything but the solutions")
     bundle.add_argument("out", help="the folder to write (emptied first; outside the project)")
@@ -301,6 +343,10 @@ def build_parser() -> argparse.ArgumentParser:
     engine = verbs.add_parser("engine", help="the warm Spark engine that gradings share")
     engine.add_argument("engine_verb", choices=["start", "stop", "status"])
     engine.set_defaults(handler=cmd_engine)
+
+    cluster = verbs.add_parser("cluster", help="a Spark standalone cluster on this machine, graded on with --remote")
+    cluster.add_argument("cluster_verb", choices=["start", "stop", "status"])
+    cluster.set_defaults(handler=cmd_cluster)
 
     from grader.kafka.cli import add_kafka_commands
 
@@ -355,6 +401,9 @@ def main(argv: list[str] | None = None) -> int:
     except EngineError as error:
         print(f"grade: {error}", file=sys.stderr)
         return 1
+    except ShardError as error:
+        print(f"grade: {error}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("grade: interrupted.", file=sys.stderr)
         return 130

@@ -5,8 +5,8 @@ of the batch itself (names, archives, Ctrl-C, kill -9) run in seconds.
     python tests/batch_without_spark.py grade SUBMISSION                     the stand-in
 
 The stand-in leaves a witness that it started (a file named after the submission, holding its
-pid, in $FAKE_GRADE_WITNESS if set), waits $FAKE_GRADE_SECONDS (default 0), then prints full
-marks on one task as `grade --json` would.
+pid, in $FAKE_GRADE_WITNESS if set), waits $FAKE_GRADE_SECONDS (default 0), then prints the
+result of one task as `grade --json` would: full marks, or none for a submission named `*_wrong`.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ def grade(submission: Path) -> int:
     if witness:
         (Path(witness) / submission.name).write_text(str(os.getpid()))
     time.sleep(float(os.environ.get("FAKE_GRADE_SECONDS", "0")))
-    result = GradeResult(str(submission), [TaskResult("exercise-2", "read_lines", "readStream", 2, 2, "Passed.")])
+    score = 0 if submission.stem.endswith("_wrong") else 2
+    result = GradeResult(str(submission), [TaskResult("exercise-2", "read_lines", "readStream", score, 2, "Passed." if score else "Wrong.")])
     print(json.dumps(result.to_dict()))
     return 0
 

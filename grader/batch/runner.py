@@ -8,6 +8,7 @@ those running, and keeps every result already stored.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -20,13 +21,13 @@ from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from importlib.metadata import version
 from pathlib import Path
 
 from tqdm import tqdm
 
 from grader import outcome as kinds
 from grader.batch.archives import UnsafeArchive
+from grader.batch.shards import WHOLE_CLASS, BatchRecord, Shard, ShardError
 from grader.batch.similarity import near_identical
 from grader.batch.store import Gradebook
 from grader.batch.submissions import Intake, Submission, unpacked
@@ -197,19 +198,19 @@ def clear_leftovers(out: Path, stored: set[str]) -> None:
             leftover.unlink()
 
 
-def batch_run(exercises: list[Exercise], engine: str) -> BatchRun:
-    """This run's date, grader and Spark versions, exercises and engine, for its report."""
-    return BatchRun(datetime.now(timezone.utc).isoformat(timespec="seconds"), version("streaming-grader"),
-                    version("pyspark"), [e.id for e in exercises], engine)
-
-
 def run_batch(intake: Intake, out: Path, exercises: list[Exercise], grade_args: list[str], workers: int,
               time_limit: float, force: bool = False, only: list[str] | None = None,
-              visibility: str = "visible", engine: str = "local") -> bool:
+              visibility: str = "visible", engine: str = "local", shard: Shard = WHOLE_CLASS) -> bool:
     """Grade what is missing from the gradebook in `out` (or `only` these students, or all when
-    `force`) on `engine` (its URL, or "local"), then write every export from the whole gradebook.
-    False when interrupted."""
-    submissions = intake.submissions
+    `force`) among the `shard`'s students on `engine` (its URL, or "local"), then write every export from the whole gradebook.
+    False when interrupted; ShardError when `out` holds another slice or another batch's grades."""
+    submissions = [s for s in intake.submissions if shard.holds(s.student)]
+    record = BatchRecord.of_this_grader([e.id for e in exercises], visibility, shard, engine)
+    previous = BatchRecord.read(out)
+    refusal = previous and previous.resumable_as(record)
+    if refusal and not (force and previous.shard == record.shard):
+        raise ShardError(f"The results folder {out} cannot be continued: {refusal}.")
+    record.write(out)
     gradebook = Gradebook(out / "gradebook.sqlite")
     try:
         clear_leftovers(out, set(gradebook.results()))
@@ -222,11 +223,19 @@ def run_batch(intake: Intake, out: Path, exercises: list[Exercise], grade_args: 
         stored = gradebook.results()
     finally:
         gradebook.close()
-    results = {s.student: stored[s.student] for s in submissions if s.student in stored}
-    write_exports(results, [e.id for e in exercises], out, visibility)
-    write_atomically(out / "refused.json", json.dumps(intake.refused, indent=2, ensure_ascii=False) + "\n")
-    graded = [s for s in submissions if s.student in results]
-    feedback_pages = {s for s in results if (out / s / "feedback.html").is_file()}
-    write_atomically(out / "report.html", render_html(results, intake.refused, batch_run(exercises, engine),
-                                                      near_identical(graded), feedback_pages))
+    results = {student: stored[student] for student in sorted(s.student for s in submissions) if student in stored}
+    write_class_exports(results, intake.refused, record, out, [s for s in submissions if s.student in results])
     return finished
+
+
+def write_class_exports(results: dict[str, GradeResult], refused: dict[str, str], record: BatchRecord,
+                        out: Path, compared: list[Submission]) -> None:
+    """Every export of a class's `results` in `out` (a batch's, or merged slices'), and its record;
+    the report flags near-identical code among the `compared` submissions."""
+    write_exports(results, record.exercises, out, record.visibility)
+    write_atomically(out / "refused.json", json.dumps(refused, indent=2, ensure_ascii=False) + "\n")
+    feedback_pages = {student for student in results if (out / student / "feedback.html").is_file()}
+    run = BatchRun(datetime.now(timezone.utc).isoformat(timespec="seconds"), record.grader_version,
+                   record.pyspark_version, record.exercises, record.engine)
+    write_atomically(out / "report.html", render_html(results, refused, run, near_identical(compared), feedback_pages))
+    dataclasses.replace(record, students=list(results)).write(out)

@@ -17,7 +17,8 @@ from grader.batch.archives import UnsafeArchive, unpack
 SUFFIXES = (".py", ".ipynb")
 ARCHIVE = ".zip"
 # What the results folder holds besides one folder per student: no student may be named so.
-RESULTS_FILES = ("gradebook.sqlite", "gradebook.csv", "canvas.csv", "junit.xml", "report.html", "refused.json")
+RESULTS_FILES = ("gradebook.sqlite", "gradebook.csv", "canvas.csv", "junit.xml", "report.html", "refused.json",
+                 "batch.json")
 
 
 @dataclass(frozen=True)

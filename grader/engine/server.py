@@ -169,9 +169,10 @@ class EngineServer:
             time.sleep(0.25)
 
 
-def server_command(port: int, spark_home: Path, jars: list[Path]) -> list[str]:
+def server_command(port: int, spark_home: Path, jars: list[Path], overrides: dict | None = None) -> list[str]:
     """spark-submit of the Connect server, configured like the workers' local sessions; `jars`
-    (Spark's Kafka connector, once fetched) let the Kafka exercise run on the engine too."""
+    (Spark's Kafka connector, once fetched) let the Kafka exercise run on the engine too, and
+    `overrides` replace settings (a cluster's master, say: see `grader.cluster`)."""
     conf = {
         **LOCAL_ONLY_CONF,
         **TINY_STREAM_CONF,
@@ -188,6 +189,7 @@ def server_command(port: int, spark_home: Path, jars: list[Path]) -> list[str]:
         # A Python worker that ran one student's UDF must not run the next student's: it could
         # have been tampered with (builtins patched, say). Each task forks a fresh one instead.
         "spark.python.worker.reuse": "false",
+        **(overrides or {}),
     }
     if jars:
         conf["spark.jars"] = ",".join(str(jar) for jar in jars)
