@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import json
 import os
 import shutil
@@ -75,8 +76,11 @@ def timed(command: list[str], env: dict | None = None) -> float:
     return time.perf_counter() - started
 
 
+@functools.cache
 def warm_engine() -> str:
+    """The warm engine's URL, once it is started and past its first grading (the JVM's warm-up)."""
     subprocess.run([PYTHON, "-m", "grader", "engine", "start"], cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(grade_command("exercise-2"), cwd=ROOT, capture_output=True)
     from grader.engine.server import EngineServer
 
     return EngineServer.from_env().url
