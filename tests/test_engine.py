@@ -177,3 +177,38 @@ def test_an_engine_whose_python_is_gone_is_not_shared(tmp_path):
     gone = EngineIdentity(**{**gone.__dict__, "python": str(tmp_path / "deleted" / "python")})
     assert "no longer exists" in (gone.mismatch() or "")
     assert EngineIdentity.of_this_grader(1, 15002, True, tmp_path / "last-used").mismatch() is None
+
+
+def engine_hosts(port: int) -> list[int]:
+    """The engine host processes started for `port`."""
+    wanted = f"--engine-port={port}".encode()
+    found = []
+    for entry in os.scandir("/proc"):
+        try:
+            if entry.name.isdigit() and wanted in open(f"/proc/{entry.name}/cmdline", "rb").read():
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.spark
+@pytest.mark.timeout(600)
+def test_two_gradings_that_find_the_engine_gone_start_one():
+    """Two lanes (or two terminals) that find no engine at the same moment: one engine is started,
+    the other waits for it; a second one would bind the next port and outlive every `engine stop`."""
+    from test_bundle import free_port
+
+    env = {**os.environ, "GRADER_ENGINE_PORT": str(free_port())}
+    port = int(env["GRADER_ENGINE_PORT"])
+    starts = [subprocess.Popen([sys.executable, "-m", "grader", "engine", "start"], cwd=ROOT, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for _ in range(2)]
+    try:
+        said = sorted(start.communicate(timeout=400)[0].split(" at ")[0] for start in starts)
+        assert said == ["Spark engine already running", "Spark engine started"], said
+        assert len(engine_hosts(port)) == 1
+    finally:
+        subprocess.run([sys.executable, "-m", "grader", "engine", "stop"], cwd=ROOT, env=env, capture_output=True,
+                       timeout=120)
+        for pid in engine_hosts(port):  # what a failed test would leave
+            os.kill(pid, 9)

@@ -8,10 +8,12 @@ whose identity differs from what this grader would start is not silently shared.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import sys
 import tempfile
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
@@ -22,6 +24,20 @@ from grader.kafka.artifacts import fetched_connector_jars
 def runtime_dir(port: int) -> Path:
     """The folder of the engine on `port`: its pid file, identity and leases."""
     return Path(tempfile.gettempdir()) / f"streaming-grader-engines-{os.getuid()}" / str(port)
+
+
+@contextmanager
+def starting(port: int):
+    """Held while a grader starts (or restarts) the engine on `port`: two gradings that find it
+    gone at once (two lanes, two terminals) start one engine, not one each."""
+    folder = runtime_dir(port)
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "start.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def grader_version() -> str:

@@ -24,7 +24,7 @@ from grader.engine import Engine
 from grader.engine.handshake import spark_connect_answers
 from grader.engine.java import java_problem
 from grader.engine.lease import live_leases
-from grader.engine.registry import EngineIdentity, read_identity, runtime_dir
+from grader.engine.registry import EngineIdentity, read_identity, runtime_dir, starting
 from grader.engine.settings import LOCAL_ONLY_CONF, TINY_STREAM_CONF
 from grader.engine.spark_home import fast_worker_spark_home
 from grader.kafka.artifacts import fetched_connector_jars
@@ -94,6 +94,10 @@ class EngineServer:
         An engine that differs from the one this grader would start (see
         `EngineIdentity.mismatch`) is restarted, unless gradings hold leases on it. Returns
         False when a fitting engine already ran."""
+        with starting(self.port):
+            return self._start(timeout)
+
+    def _start(self, timeout: float) -> bool:
         identity = self.identity()
         reason = identity and identity.mismatch()
         if reason:
