@@ -210,5 +210,5 @@ def test_two_gradings_that_find_the_engine_gone_start_one():
     finally:
         subprocess.run([sys.executable, "-m", "grader", "engine", "stop"], cwd=ROOT, env=env, capture_output=True,
                        timeout=120)
-        for pid in engine_hosts(port):  # what a failed test would leave
-            os.kill(pid, 9)
+        for pid in engine_hosts(port):  # what a failed test would leave: each host with its JVM
+            os.killpg(pid, 9)
