@@ -132,16 +132,19 @@ def test_on_the_warm_engine_two_workers_grade_tasks_at_once(tmp_path):
 
 
 def worker_jobs() -> set[bytes]:
-    """The command lines of the running grading workers: one per worker, as a worker's own
-    short-lived children (forked, not yet exec'd) share its command line."""
-    found = set()
+    """The running grading workers, one entry each. A lane's referee forks its worker, so a worker
+    is a process with its parent's command line (the referee's, which names the lane's job); the
+    worker's own short-lived children, forked and not yet exec'd, share it too and count once."""
+    commands, parents = {}, {}
     for entry in Path("/proc").iterdir():
         try:
-            if entry.name.isdigit() and b"grader.sandbox.worker" in (command := (entry / "cmdline").read_bytes()):
-                found.add(command)
-        except OSError:
+            if entry.name.isdigit():
+                commands[int(entry.name)] = (entry / "cmdline").read_bytes()
+                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError):
             continue
-    return found
+    return {command for pid, command in commands.items()
+            if b"grader.referee.process" in command and commands.get(parents.get(pid)) == command}
 
 
 @pytest.mark.timeout(600)

@@ -3,8 +3,8 @@
     python -m grader.referee.process JOB.json RESULT_FD
 
 Started by the supervisor (`grader.supervision.supervisor`) for each lane. It never imports student
-code: it opens the grading session, starts a confined worker attached to the same session (the
-worker imports the submission and calls its functions when asked), and runs each task's
+code: it forks the confined worker, which attaches to the grading session (and imports the
+submission and calls its functions when asked), opens that session itself, and runs each task's
 scenario through `grader.referee.run.run_task`, feeding, driving and reading every sink through
 its own client. Outcomes go to the supervisor as JSON lines on RESULT_FD, as a worker's would.
 """
@@ -14,11 +14,15 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import runpy
 import signal
 import socket
-import subprocess
 import sys
+import tempfile
+import time
+import traceback
 import uuid
+from contextlib import suppress
 from pathlib import Path
 
 from grader import catalog
@@ -31,6 +35,50 @@ from grader.referee.run import TaskTimeout, run_task
 from grader.referee.student import Channel, Descendants, RemoteStudent, WorkerLost
 
 WORKER_STARTUP = 90.0  # attaching a session and importing pyspark, on a busy machine
+
+
+def fork_worker(argv: list[str], channel: int, folder: Path) -> int:
+    """Start the confined worker (`python -m grader.sandbox.worker ARGV`) as a fork of this
+    process, taken before it opens a connection: the child starts with Spark's client already
+    imported, which is most of a fresh worker's start (the only other threads then are pyarrow's
+    and its allocator's, which both reset themselves in a forked child). It keeps only `channel`
+    and its standard streams (stdin empty, the rest into `folder`/worker.log), runs in `folder`
+    with the environment a spawned worker gets, and dies with this process; its pid is returned."""
+    import pyspark.sql.connect.session  # noqa: F401 (imported once, for both processes)
+
+    log = os.open(folder / "worker.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid:
+        os.close(log)
+        return pid
+    status = 1
+    try:
+        die_with_parent()
+        os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+        os.dup2(log, 1)
+        os.dup2(log, 2)
+        # Nothing of the referee's reaches the student: not its result pipe, not its end of the socket.
+        os.closerange(3, channel)
+        os.closerange(channel + 1, os.sysconf("SC_OPEN_MAX"))
+        os.chdir(folder)
+        # UTC: pyspark turns timestamps into datetimes in the process's own time zone.
+        os.environ.update(TZ="UTC", TMPDIR=str(folder))
+        time.tzset()
+        tempfile.tempdir = None
+        sys.argv = ["grader.sandbox.worker", *argv]
+        runpy.run_module("grader.sandbox.worker", run_name="__main__", alter_sys=True)
+        status = 0
+    except SystemExit as exit:
+        status = exit.code if isinstance(exit.code, int) else 1
+    except BaseException:
+        traceback.print_exc()
+    finally:
+        with suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(status)
 
 
 def _raise_timeout(signum, frame):
@@ -62,13 +110,7 @@ class Referee:
             "mode": "calls", "engine": self.engine.as_dict(), "workdir": str(student_dir),
             "readable": self.job["readable"],
         }))
-        with open(student_dir / "worker.log", "wb") as log:
-            subprocess.Popen(
-                [sys.executable, "-m", "grader.sandbox.worker", str(job_file), str(theirs.fileno())],
-                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                preexec_fn=die_with_parent,
-                cwd=student_dir, env={**os.environ, "TZ": "UTC", "TMPDIR": str(student_dir)},
-            )
+        fork_worker([str(job_file), str(theirs.fileno())], theirs.fileno(), student_dir)
         theirs.close()
         self.channel = Channel(ours)
         try:
