@@ -136,7 +136,8 @@ def workers(repeat: int) -> list[Measure]:
 
 
 def grade_command(*targets: str) -> list[str]:
-    return [PYTHON, "-m", "grader", *targets, "--submission", "solutions", "--json"]
+    """`grade` as a student runs it in a terminal (its text report)."""
+    return [PYTHON, "-m", "grader", *targets, "--submission", "solutions"]
 
 
 def spark_part(exercise: str, engine: str) -> float:

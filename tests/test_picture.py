@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -167,6 +169,26 @@ def test_grade_writes_the_picture_of_a_wrong_answer(tmp_path, grade_cli):
     found = ids(picture.read_text())
     assert "closed_window_counts-differs-b2" in found and "closed_window_counts-your-watermark-b2" in found
     assert not any(i.startswith("live_window_counts-") for i in found)  # a missing function has no picture
+
+
+@pytest.mark.spark
+@pytest.mark.timeout(600)
+def test_pictures_are_drawn_only_when_asked_for():
+    """Drawing takes a second or two per exercise: a terminal report, which shows no picture,
+    skips it (`grade` asks for pictures with --json or --picture)."""
+    script = (
+        "import json\n"
+        "from pathlib import Path\n"
+        "from grader import catalog\n"
+        "from grader.grading import grade\n"
+        "exercise = catalog.exercise('exercise-6').narrowed_to('closed_window_counts')\n"
+        "for pictures in (False, True):\n"
+        "    result = grade([exercise], Path('solutions'), pictures=pictures)\n"
+        "    print(json.dumps({t.task: bool(t.picture) for t in result.tasks if t.passed}))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=500)
+    assert done.stdout.split("\n")[:2] == ['{"closed_window_counts": false}', '{"closed_window_counts": true}'], \
+        done.stdout + done.stderr
 
 
 def test_a_join_is_drawn_with_its_rows_spanning_their_times():

@@ -36,12 +36,14 @@ def grade(
     timeout: float | None = None,
     lanes: int | None = None,
     hidden: bool = False,
+    pictures: bool = False,
 ) -> GradeResult:
     """Grade `exercises` of `submission` (a folder of exercise modules, or one file).
 
     `timeout` replaces every task's own time limit (seconds), for example to fail hangs faster.
     `lanes` is how many workers grade tasks at once (default: see `default_lanes`).
     `hidden` (instructor grading) runs each task on its hidden scenarios too.
+    `pictures` draws each event-time task's stream (`TaskResult.picture`), for outputs that show it.
     """
     engine = engine or engine_for()
     files = {exercise: submission_file(exercise, submission) for exercise in exercises}
@@ -54,6 +56,7 @@ def grade(
         timeout=timeout,
         lanes=lanes or default_lanes(engine),
         hidden=hidden,
+        pictures=pictures,
     )
     args = [
         str(CHECKS_DIR / "test_tasks.py"),

@@ -53,12 +53,14 @@ SKIPPED_SHOWN = 6
 
 class GradingPlugin:
     """Grades `submissions[exercise]` for each exercise; `result` holds the grade afterwards.
-    With `hidden` (instructor grading), each task runs on its hidden scenarios too."""
+    With `hidden` (instructor grading), each task runs on its hidden scenarios too; with
+    `pictures`, each event-time task's stream is drawn."""
 
     def __init__(self, submissions: dict[Exercise, Path], engine: Engine, label: str, workdir: Path | None = None,
                  expected_dir: Path | None = None, timeout: float | None = None, lanes: int = 1,
-                 hidden: bool = False):
+                 hidden: bool = False, pictures: bool = False):
         self.submissions = submissions
+        self.pictures = pictures
         self.timeout = timeout
         self.lanes = lanes
         self.engine = engine
@@ -120,6 +122,10 @@ class GradingPlugin:
         if isinstance(found, StaleExpectation):
             raise found
         return found
+
+    @pytest.fixture
+    def draw_pictures(self) -> bool:
+        return self.pictures
 
     @pytest.fixture
     def record_verdict(self, request):

@@ -1,6 +1,6 @@
 """Each task of each graded exercise is one test: run the submission's function on each of the
 task's scenarios, judge it; the first scenario it fails decides the feedback. The picture of the
-stream is drawn on the public scenario only: hidden rows are never shown."""
+stream, when asked for, is drawn on the public scenario only: hidden rows are never shown."""
 
 import dataclasses
 
@@ -10,7 +10,7 @@ from grader.judge import judge, on_hidden_data
 from grader.report.picture import task_picture
 
 
-def test_task(task_ref, reference, worker_pool, record_verdict):
+def test_task(task_ref, reference, worker_pool, record_verdict, draw_pictures):
     exercise, task = task_ref
     seconds = 0.0
     picture = ""
@@ -20,7 +20,7 @@ def test_task(task_ref, reference, worker_pool, record_verdict):
         verdict = judge(task, check.scenario, outcome, check.expectation)
         if check.hidden:
             verdict = on_hidden_data(verdict)
-        else:
+        elif draw_pictures:
             picture = task_picture(task, check.scenario, outcome, check.expectation)
         if not verdict.passed:
             break
