@@ -41,6 +41,7 @@ STARTUP_ALLOWANCE = float(os.environ.get("GRADER_STARTUP_ALLOWANCE", 90))
 KILL_GRACE = 10.0
 LOG_TAIL = 1500
 INFRASTRUCTURE_RETRIES = 2  # a run the engine failed is tried again this many times
+RELEASE_GRACE = 2.0  # how long a grader that has sent every outcome may take to end by itself
 
 
 @dataclass(frozen=True)
@@ -113,16 +114,22 @@ class WorkerPool:
 
     def close(self) -> None:
         self.closed = True
+        if self.process is not None and all(run.id in self.outcomes for run in self.runs):
+            # Done: let it end by itself, giving its Spark session back to the engine on the way
+            # out, rather than leave the session to hold the engine's memory until it times out.
+            with suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=RELEASE_GRACE)
         self._kill()
         if self.owns_workdir:
             shutil.rmtree(self.workdir, ignore_errors=True)
 
     def abandon(self) -> None:
         """From another thread: start no more workers and kill the running one (whose runs then
-        end), leaving the rest of the cleaning to close()."""
+        end), leaving the rest of the cleaning to close(); one that has finished every run is left
+        to end by itself there."""
         self.closed = True
         process = self.process
-        if process is not None:
+        if process is not None and not all(run.id in self.outcomes for run in self.runs):
             with suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
 
