@@ -13,6 +13,7 @@ import pytest
 
 from conftest import ROOT, run_grade
 from grader.engine.handshake import spark_version_request
+from grader.engine.heap import live_heap_mb, too_full
 from grader.engine.lease import engine_lease, live_leases
 from grader.engine.server import EngineError, EngineServer, engine_for
 from grader.engine.spark_home import fast_worker_spark_home, installed_spark_home
@@ -69,6 +70,42 @@ def test_an_idle_engine_stops_by_itself(tmp_path):
         assert time.monotonic() < deadline, "the engine kept running while idle"
         time.sleep(2)
     assert "idle for" in (tmp_path / "engine" / "engine.log").read_text()
+
+
+def gc_log(tmp_path, *after_mb: int):
+    """A GC log as the engine's JVM writes it (-Xlog:gc with uptime), one young pause per size."""
+    log = tmp_path / "gc.log"
+    log.write_text("[0.002s] Using G1\n" + "".join(
+        f"[{i + 1}.000s] GC({i}) Pause Young (Normal) (G1 Evacuation Pause) {mb + 300}M->{mb}M(2048M) 4.2ms\n"
+        for i, mb in enumerate(after_mb)))
+    return log
+
+
+def test_an_engine_is_stopped_when_its_heap_stays_full_after_collections(tmp_path):
+    """The smallest heap left after recent collections bounds the live data: past 60% the engine
+    stops once no grading holds a lease, past 85% at once (gradings retry on a fresh engine)."""
+    assert live_heap_mb(tmp_path / "none.log") is None and too_full(tmp_path / "none.log", False) is None
+    assert live_heap_mb(gc_log(tmp_path, 1500, 900, 1400)) == 900  # garbage left by young pauses is not live
+    assert too_full(gc_log(tmp_path, 1000), leased=False) is None
+    assert too_full(gc_log(tmp_path, 1400), leased=True) is None
+    assert "1400 MiB of its 2048 MiB heap" in too_full(gc_log(tmp_path, 1400), leased=False)
+    assert "1800 MiB" in too_full(gc_log(tmp_path, 1800), leased=True)
+
+
+@pytest.mark.timeout(300)
+def test_an_engine_whose_heap_stays_full_stops_by_itself(tmp_path):
+    """With the idle threshold at 0%, the engine's first collections are reason enough: once it
+    serves it stops (maybe before `start` has seen it answer), says why in its log, and does not
+    wait its idle minutes."""
+    env = {**os.environ, "GRADER_ENGINE_PORT": "15015", "GRADER_CACHE": str(tmp_path),
+           "GRADER_ENGINE_HEAP_PERCENT": "0"}
+    grade = [sys.executable, "-m", "grader", "engine"]
+    subprocess.run([*grade, "start"], env=env, timeout=240, capture_output=True)
+    deadline = time.monotonic() + 90
+    while subprocess.run([*grade, "status"], env=env, capture_output=True).returncode == 0:
+        assert time.monotonic() < deadline, "the engine kept running with its heap over the limit"
+        time.sleep(2)
+    assert "heap still in use after collections" in (tmp_path / "engine" / "engine.log").read_text()
 
 
 @pytest.fixture

@@ -4,7 +4,8 @@ Starting a JVM and a Spark session costs seconds on every run; a server started 
 its JVM warm, and each grading worker attaches its own isolated session in well under a second.
 It runs under a small host process (`python -m grader.engine.server`) that records who it is
 (see `registry`) and stops it after `GRADER_ENGINE_IDLE_MINUTES` (default 30) without a grading
-holding a lease on it (see `lease`), or on `grade engine stop`.
+holding a lease on it (see `lease`), when its heap stays too full (see `heap`), or on `grade
+engine stop`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 from grader import paths
 from grader.engine import Engine
 from grader.engine.handshake import spark_connect_answers
+from grader.engine.heap import MAX_HEAP, gc_log_option, too_full
 from grader.engine.java import java_problem
 from grader.engine.lease import live_leases
 from grader.engine.registry import EngineIdentity, read_identity, runtime_dir, starting
@@ -173,21 +175,24 @@ class EngineServer:
             time.sleep(0.25)
 
 
-def server_command(port: int, spark_home: Path, jars: list[Path], overrides: dict | None = None) -> list[str]:
+def server_command(port: int, spark_home: Path, jars: list[Path], overrides: dict | None = None,
+                   gc_log: Path | None = None) -> list[str]:
     """spark-submit of the Connect server, configured like the workers' local sessions; `jars`
-    (Spark's Kafka connector, once fetched) let the Kafka exercise run on the engine too, and
-    `overrides` replace settings (a cluster's master, say: see `grader.cluster`)."""
+    (Spark's Kafka connector, once fetched) let the Kafka exercise run on the engine too,
+    `overrides` replace settings (a cluster's master, say: see `grader.cluster`), and `gc_log`
+    is where the JVM logs its garbage collections (see `grader.engine.heap`)."""
     conf = {
         **LOCAL_ONLY_CONF,
         **TINY_STREAM_CONF,
         "spark.app.name": "streaming-grader-engine",
-        "spark.driver.memory": "2g",
+        "spark.driver.memory": MAX_HEAP,
         "spark.connect.grpc.binding.address": "127.0.0.1",
         "spark.connect.grpc.binding.port": str(port),
         "spark.sql.warehouse.dir": str(paths.CACHE / "engine" / "warehouse"),
         "spark.local.dir": str(temporary_folder()),
         "spark.driver.extraJavaOptions": LOCAL_ONLY_CONF["spark.driver.extraJavaOptions"]
-        + f" -Djava.io.tmpdir={temporary_folder()} -XX:-UsePerfData",
+        + f" -Djava.io.tmpdir={temporary_folder()} -XX:-UsePerfData"
+        + (f" {gc_log_option(gc_log)}" if gc_log else ""),
         # A worker killed mid-task cannot release its session; reclaim it (and stop its queries) soon.
         "spark.connect.session.manager.defaultSessionTimeout": "5m",
         # A Python worker that ran one student's UDF must not run the next student's: it could
@@ -220,7 +225,8 @@ def host(port: int) -> int:
     server = dataclasses.replace(EngineServer.from_env(), port=port)
     spark_home = fast_worker_spark_home(server.state_dir)
     jars = fetched_connector_jars()
-    command = server_command(port, spark_home, jars)
+    gc_log = server.state_dir / f"gc-{port}.log"
+    command = server_command(port, spark_home, jars, gc_log=gc_log)
     EngineIdentity.of_this_grader(os.getpid(), port, bool(jars), server.last_used_file).write()
     unconfined = confine(readable=[runtime_dir(port)], writable=[scratch_root(), server.state_dir])
     if unconfined:
@@ -241,8 +247,12 @@ def host(port: int) -> int:
     signal.signal(signal.SIGINT, finish)
     while child.poll() is None:
         time.sleep(5)
+        serving, leased = port_open(port), bool(live_leases(port))
+        if serving and (why := too_full(gc_log, leased)) is not None:
+            print(f"engine stopping: {why}; the next grading starts a fresh one", flush=True)
+            finish()
         # Idle time counts from when it serves, and from when the last lease ended.
-        if not port_open(port) or live_leases(port):
+        if not serving or leased:
             server.touch()
             continue
         idle = time.time() - server.last_used_file.stat().st_mtime if server.last_used_file.exists() else 0
