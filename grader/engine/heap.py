@@ -12,8 +12,8 @@ import os
 import re
 from pathlib import Path
 
-MAX_HEAP = "2g"  # the engine's -Xmx (spark.driver.memory)
 MAX_HEAP_MB = 2048
+MAX_HEAP = f"{MAX_HEAP_MB}m"  # the engine's -Xmx (spark.driver.memory)
 # The share of the heap still in use after collections at which the engine is stopped: when no
 # grading holds a lease on it, and even while one does (its tasks then run again on a fresh engine).
 STOP_WHEN_IDLE = float(os.environ.get("GRADER_ENGINE_HEAP_PERCENT", 60)) / 100

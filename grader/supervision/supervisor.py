@@ -114,7 +114,7 @@ class WorkerPool:
 
     def close(self) -> None:
         self.closed = True
-        if self.process is not None and all(run.id in self.outcomes for run in self.runs):
+        if self.process is not None and self.finished:
             # Done: let it end by itself, giving its Spark session back to the engine on the way
             # out, rather than leave the session to hold the engine's memory until it times out.
             with suppress(subprocess.TimeoutExpired):
@@ -129,7 +129,7 @@ class WorkerPool:
         to end by itself there."""
         self.closed = True
         process = self.process
-        if process is not None and not all(run.id in self.outcomes for run in self.runs):
+        if process is not None and not self.finished:
             with suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
 
@@ -138,6 +138,11 @@ class WorkerPool:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+    @property
+    def finished(self) -> bool:
+        """Whether every run has its outcome."""
+        return all(run.id in self.outcomes for run in self.runs)
 
     @property
     def refereed(self) -> bool:
