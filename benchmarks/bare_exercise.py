@@ -13,6 +13,7 @@ from __future__ import annotations
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 from pyspark.sql import SparkSession
@@ -22,12 +23,13 @@ from grader.engine.settings import LOCAL_ONLY_CONF, TINY_STREAM_CONF
 from grader.sandbox.loader import load_submission
 from grader.referee.run import run_task
 from grader.sandbox.calls import LocalStudent
-from grader.supervision.confinement import scratch_root
+from grader.confinement import gradings_root
+from grader.engine.session import admitted_spark
 
 
-def session(remote: str | None) -> SparkSession:
+def session(remote: str | None, resources: ExitStack) -> SparkSession:
     if remote:
-        spark = SparkSession.builder.remote(remote).create()
+        spark = resources.enter_context(admitted_spark(remote))
         for key, value in TINY_STREAM_CONF.items():
             spark.conf.set(key, value)
         return spark
@@ -39,15 +41,17 @@ def session(remote: str | None) -> SparkSession:
 
 def main(exercise_ref: str, remote: str | None = None) -> int:
     exercise = catalog.exercise(exercise_ref)
-    spark = session(remote)
+    resources = ExitStack()
+    spark = session(remote, resources)
     solution = load_submission(paths.SOLUTIONS / f"{exercise.module_name}.py", "solution")
-    workdir = Path(tempfile.mkdtemp(prefix="bare-", dir=scratch_root()))  # where an engine may write
+    workdir = Path(tempfile.mkdtemp(prefix="bare-", dir=gradings_root()))  # where an engine may write
     started = time.perf_counter()
     for task in exercise.tasks:
         outcome = run_task(spark, task, LocalStudent(spark, solution, task, 600), workdir / task.name, timeout=600)
         assert outcome.failure is None, outcome.failure
     print(f"{time.perf_counter() - started:.3f}")
     spark.stop()
+    resources.close()
     return 0
 
 

@@ -15,34 +15,36 @@ import tempfile
 import time
 from pathlib import Path
 
-from pyspark.sql import SparkSession
+from grader.engine.session import admitted_spark
 
 
 def first_call_delays(url: str, scratch: Path, rounds: int) -> list[dict]:
-    spark = SparkSession.builder.remote(url).create()
-    delays = []
-    for _ in range(rounds):
-        folder = Path(tempfile.mkdtemp(dir=scratch))
-        mark = folder / "called"
+    with admitted_spark(url) as spark:
+        return [first_call_delay(spark, scratch) for _ in range(rounds)]
 
-        def record(batch, batch_id, mark=str(mark)):
-            import pyspark
 
-            with open(mark + ".partial", "w") as out:
-                json.dump({"at": time.time(), "pyspark": pyspark.__file__}, out)
-            Path(mark + ".partial").replace(mark)
+def first_call_delay(spark, scratch: Path) -> dict:
+    """Seconds from a foreachBatch query's start to its function's first call, and where the
+    worker imported pyspark from."""
+    folder = Path(tempfile.mkdtemp(dir=scratch))
+    mark = folder / "called"
 
-        started = time.time()
-        query = (spark.readStream.format("rate").option("rowsPerSecond", 1).load()
-                 .writeStream.foreachBatch(record).option("checkpointLocation", str(folder / "checkpoint"))
-                 .start())
-        while not mark.exists():
-            time.sleep(0.05)
-        query.stop()
-        called = json.loads(mark.read_text())
-        delays.append({"seconds": called["at"] - started, "pyspark": called["pyspark"]})
-    spark.stop()
-    return delays
+    def record(batch, batch_id, mark=str(mark)):
+        import pyspark
+
+        with open(mark + ".partial", "w") as out:
+            json.dump({"at": time.time(), "pyspark": pyspark.__file__}, out)
+        Path(mark + ".partial").replace(mark)
+
+    started = time.time()
+    query = (spark.readStream.format("rate").option("rowsPerSecond", 1).load()
+             .writeStream.foreachBatch(record).option("checkpointLocation", str(folder / "checkpoint"))
+             .start())
+    while not mark.exists():
+        time.sleep(0.05)
+    query.stop()
+    called = json.loads(mark.read_text())
+    return {"seconds": called["at"] - started, "pyspark": called["pyspark"]}
 
 
 if __name__ == "__main__":

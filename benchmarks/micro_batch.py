@@ -19,7 +19,8 @@ import uuid
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
-from grader.supervision.confinement import scratch_root
+from grader.confinement import gradings_root
+from grader.engine.session import admitted_spark
 
 BATCHES = 4
 
@@ -27,7 +28,7 @@ BATCHES = 4
 def run_query(spark: SparkSession, partitions: str) -> list[float]:
     """Seconds of each batch of one fresh word-count query."""
     spark.conf.set("spark.sql.shuffle.partitions", partitions)
-    folder = tempfile.mkdtemp(dir=scratch_root())
+    folder = tempfile.mkdtemp(dir=gradings_root())
     source = os.path.join(folder, "in")
     os.makedirs(source)
     words = spark.readStream.text(source).select(F.explode(F.split(F.lower("value"), r"\s+")).alias("word"))
@@ -47,17 +48,16 @@ def run_query(spark: SparkSession, partitions: str) -> list[float]:
 
 
 def main(url: str, queries: int) -> None:
-    spark = SparkSession.builder.remote(url).create()
-    spark.conf.set("spark.sql.session.timeZone", "UTC")
     first = {"2": [], "200": []}
     later = {"2": [], "200": []}
-    run_query(spark, "2")  # the engine's first query of this shape pays for code generation
-    for _ in range(queries):
-        for partitions in ("2", "200"):
-            seconds = run_query(spark, partitions)
-            first[partitions].append(seconds[0])
-            later[partitions] += seconds[1:]
-    spark.stop()
+    with admitted_spark(url) as spark:
+        spark.conf.set("spark.sql.session.timeZone", "UTC")
+        run_query(spark, "2")  # the engine's first query of this shape pays for code generation
+        for _ in range(queries):
+            for partitions in ("2", "200"):
+                seconds = run_query(spark, partitions)
+                first[partitions].append(seconds[0])
+                later[partitions] += seconds[1:]
     print(*(f"{statistics.median(m[p]):.3f}" for p in ("2", "200") for m in (first, later)))
 
 

@@ -103,32 +103,38 @@ def micro_batches(repeat: int) -> list[Measure]:
 FOREACH_BATCH_WORKER = "pyspark.sql.connect.streaming.worker.foreach_batch_worker"
 
 
-def worker_start_cpu(spark_home: Path) -> float:
-    """CPU seconds a fresh foreachBatch worker spends importing its module, on the Python path
-    Spark gives its workers under `spark_home` (its pyspark.zip, if any, then py4j)."""
-    lib = spark_home / "python" / "lib"
-    python_path = [str(lib / "pyspark.zip"), *map(str, sorted(lib.glob("py4j-*.zip")))]
-    env = {**os.environ, "SPARK_HOME": str(spark_home), "PYTHONPATH": os.pathsep.join(python_path)}
+def worker_start_cpu(isolated: bool) -> float:
+    """CPU seconds a fresh foreachBatch worker spends importing its module: `isolated` as the
+    engines start their workers (`python -I`, the installed pyspark), or on the Python path Spark
+    gives its workers by default (pyspark's own pyspark.zip, then py4j)."""
+    if isolated:
+        command, env = [PYTHON, "-I", "-c", f"import {FOREACH_BATCH_WORKER}"], dict(os.environ)
+    else:
+        from grader.engine.spark_home import installed_spark_home
+
+        home = installed_spark_home()
+        lib = home / "python" / "lib"
+        python_path = [str(lib / "pyspark.zip"), *map(str, sorted(lib.glob("py4j-*.zip")))]
+        command = [PYTHON, "-c", f"import {FOREACH_BATCH_WORKER}"]
+        env = {**os.environ, "SPARK_HOME": str(home), "PYTHONPATH": os.pathsep.join(python_path)}
     before = os.times()
-    subprocess.run([PYTHON, "-c", f"import {FOREACH_BATCH_WORKER}"], env=env, check=True)
+    subprocess.run(command, env=env, check=True)
     after = os.times()
     return after.children_user - before.children_user + after.children_system - before.children_system
 
 
 def workers(repeat: int) -> list[Measure]:
-    from grader.engine.spark_home import fast_worker_spark_home, installed_spark_home
-    from grader.supervision.confinement import scratch_root
+    from grader.confinement import gradings_root
 
-    ours_home = fast_worker_spark_home(Path(tempfile.mkdtemp(prefix="bench-spark-home-")))
     ours, theirs = [], []
     for _ in range(repeat):
-        ours.append(worker_start_cpu(ours_home))
-        theirs.append(worker_start_cpu(installed_spark_home()))
-    out = subprocess.run([PYTHON, str(BENCHMARKS / "foreach_batch_start.py"), warm_engine(), str(scratch_root()),
+        ours.append(worker_start_cpu(isolated=True))
+        theirs.append(worker_start_cpu(isolated=False))
+    out = subprocess.run([PYTHON, str(BENCHMARKS / "foreach_batch_start.py"), warm_engine(), str(gradings_root()),
                           str(repeat)], cwd=ROOT, capture_output=True, text=True, check=True)
     first_calls = [json.loads(line)["seconds"] for line in out.stdout.splitlines() if line.startswith("{")]
     return [
-        Measure("foreachBatch worker import, engine's SPARK_HOME vs pyspark's (CPU s)",
+        Measure("foreachBatch worker import, engine's isolated Python vs pyspark.zip (CPU s)",
                 statistics.median(ours), statistics.median(theirs)),
         Measure("foreachBatch function's first call after its query starts, warm engine (s)",
                 statistics.median(first_calls), target=1.0, absolute=True),

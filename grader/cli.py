@@ -161,7 +161,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     from grader.batch.shards import WHOLE_CLASS, Shard
     from grader.batch.submissions import as_id, discover
     from grader.engine.server import engine_for
-    from grader.supervision.confinement import unavailable_reason
+    from grader.confinement import unavailable_reason
 
     folder, out = Path(args.submissions), Path(args.out)
     shard = Shard.parse(args.shard) if args.shard else WHOLE_CLASS

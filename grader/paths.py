@@ -21,6 +21,11 @@ CACHE = Path(os.environ.get("GRADER_CACHE", PROJECT_ROOT / ".cache"))
 # Grading runs' files: streams fed to Spark, checkpoints, sinks. One machine-wide root per user,
 # so that an engine shared between checkouts can reach the files of each.
 SCRATCH = Path(os.environ.get("GRADER_SCRATCH", Path(tempfile.gettempdir()) / f"streaming-grader-{os.getuid()}"))
+# The running engines' records (pid, identity, leases, admitted sessions), one folder per port,
+# outside any checkout so that every checkout of this user finds them.
+RUNTIME = Path(os.environ.get("GRADER_RUNTIME", Path(tempfile.gettempdir()) / f"streaming-grader-engines-{os.getuid()}"))
+# A grading's processes get a TMPDIR of their own: they are told these two folders explicitly.
+SHARED_FOLDERS = {"GRADER_SCRATCH": str(SCRATCH), "GRADER_RUNTIME": str(RUNTIME)}
 
 
 def in_student_bundle() -> bool:

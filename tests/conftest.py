@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.supervision.confinement import unavailable_reason
+from grader.confinement import unavailable_reason
 
 ROOT = Path(__file__).resolve().parent.parent
 SUBMISSIONS = Path(__file__).parent / "submissions"

@@ -9,7 +9,7 @@ from conftest import requires_confinement
 PROBE = """
 import json, os, subprocess, sys
 from pathlib import Path
-from grader.supervision.confinement import confine
+from grader.confinement import confine
 
 given, own, secret = map(Path, sys.argv[1:4])
 assert confine(readable=[given], writable=[own]) is None

@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from grader.supervision.confinement import confine, scratch_root
+from grader.confinement import confine, scratch_root
 
 
 def main(state_dir: str, command: list[str]) -> None:

@@ -26,10 +26,11 @@ from grader import paths
 from grader.engine.handshake import spark_connect_answers
 from grader.engine.server import EngineError, server_command
 from grader.engine.settings import LOG4J_CONFIG
-from grader.engine.spark_home import fast_worker_spark_home
+from grader.engine.python_workers import write_launcher
+from grader.engine.spark_home import installed_spark_home
 from grader.kafka.artifacts import fetched_connector_jars
 from grader.services import Service, alive, port_open, tail
-from grader.supervision.confinement import scratch_root
+from grader.confinement import scratch_root
 
 MASTER_CLASS = "org.apache.spark.deploy.master.Master"
 WORKER_CLASS = "org.apache.spark.deploy.worker.Worker"
@@ -122,7 +123,13 @@ class StandaloneCluster:
 
     @property
     def spark_home(self) -> Path:
-        return fast_worker_spark_home(self.state_dir)
+        return installed_spark_home()
+
+    @property
+    def python_workers(self) -> Path:
+        """What the members start Python workers with: isolated and confined (see
+        `grader.engine.python_workers`)."""
+        return write_launcher(self.state_dir / "bin")
 
     def connect_conf(self) -> dict[str, str]:
         java_options = f"-Dlog4j.configurationFile=file:{LOG4J_CONFIG} -Djava.io.tmpdir={self.local_dir}"
@@ -134,7 +141,7 @@ class StandaloneCluster:
             "spark.executor.cores": "1",
             "spark.executor.extraJavaOptions": java_options,
             "spark.driver.extraJavaOptions": java_options,
-            "spark.executorEnv.PYSPARK_PYTHON": sys.executable,
+            "spark.executorEnv.PYSPARK_PYTHON": str(self.python_workers),
             "spark.sql.warehouse.dir": str(self.local_dir / "warehouse"),
             "spark.local.dir": str(self.local_dir),
         }
@@ -147,9 +154,9 @@ class StandaloneCluster:
             # Spark's own logging (INFO) for the master and workers: their logs say when they serve.
             "SPARK_DAEMON_JAVA_OPTS": f"-Djava.io.tmpdir={self.local_dir}",
             "SPARK_LOCAL_DIRS": str(self.local_dir),
-            "PYSPARK_PYTHON": sys.executable,
+            "PYSPARK_PYTHON": str(self.python_workers),
             "TMPDIR": str(self.local_dir),
-            "GRADER_SCRATCH": str(scratch_root()),  # not under TMPDIR, where it would be by default
+            **paths.SHARED_FOLDERS,  # not under TMPDIR, where they would be by default
         }
 
     def running_pids(self) -> dict[str, int]:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections import deque
 from pathlib import Path
+from typing import IO
 
 MAX_HEAP_MB = 2048
 MAX_HEAP = f"{MAX_HEAP_MB}m"  # the engine's -Xmx (spark.driver.memory)
@@ -21,11 +23,26 @@ STOP_NOW = 0.85
 RECENT = 20  # the collections looked at: the smallest heap they left bounds the live data
 
 _AFTER_COLLECTION = re.compile(r"\d+M->(\d+)M\(\d+M\)")
+# The JVM logs its collections on its standard output, which only the host reads: a file it
+# could write, student code running in it could write too. A line counts only in the JVM's own
+# shape; what a console sink prints there starts with '|', '+', '-' or 'Batch'.
+GC_TO_STDOUT = "-Xlog:gc:stdout:uptime"
+_GC_LINE = re.compile(r"\[\d+\.\d+s\] GC\(\d+\) Pause [\w ()-]+ \d+M->\d+M\(\d+M\) \d+\.\d+ms")
 
 
-def gc_log_option(log: Path) -> str:
-    """The JVM option writing its collections into `log` (two files of 1 MB at most)."""
-    return f"-Xlog:gc:file={log}:uptime:filecount=2,filesize=1m"
+def keep_gc_lines(stream: IO[bytes], log: Path) -> None:
+    """Copy the collections the JVM reports on `stream` into `log` (the last ones only), until
+    the stream ends; anything else it prints goes to the host's own output, the engine's log."""
+    kept: deque[str] = deque(maxlen=10 * RECENT)
+    for raw in stream:
+        line = raw.decode(errors="replace").rstrip("\n")
+        if not _GC_LINE.fullmatch(line):
+            print(line, flush=True)
+            continue
+        kept.append(line)
+        partial = log.with_suffix(".partial")
+        partial.write_text("\n".join(kept) + "\n")
+        partial.replace(log)
 
 
 def live_heap_mb(log: Path) -> int | None:

@@ -10,20 +10,19 @@ from __future__ import annotations
 
 import fcntl
 import json
-import os
 import sys
-import tempfile
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
 
+from grader import paths
 from grader.kafka.artifacts import fetched_connector_jars
 
 
 def runtime_dir(port: int) -> Path:
     """The folder of the engine on `port`: its pid file, identity and leases."""
-    return Path(tempfile.gettempdir()) / f"streaming-grader-engines-{os.getuid()}" / str(port)
+    return paths.RUNTIME / str(port)
 
 
 @contextmanager

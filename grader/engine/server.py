@@ -15,6 +15,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from contextlib import suppress
 from dataclasses import dataclass
@@ -23,17 +24,28 @@ from pathlib import Path
 from grader import paths
 from grader.engine import Engine
 from grader.engine.handshake import spark_connect_answers
-from grader.engine.heap import MAX_HEAP, gc_log_option, too_full
+from grader.engine.admission import (
+    GateUnavailable,
+    clear_admissions,
+    compiled_gate,
+    gate_conf,
+    gate_java_option,
+    sessions_dir,
+)
+from grader.engine.heap import GC_TO_STDOUT, MAX_HEAP, keep_gc_lines, too_full
 from grader.engine.java import java_problem
 from grader.engine.lease import live_leases
+from grader.engine.python_workers import write_launcher
 from grader.engine.registry import EngineIdentity, read_identity, runtime_dir, starting
 from grader.engine.settings import LOCAL_ONLY_CONF, TINY_STREAM_CONF
-from grader.engine.spark_home import fast_worker_spark_home
+from grader.engine.spark_home import installed_spark_home
 from grader.kafka.artifacts import fetched_connector_jars
-from grader.supervision.confinement import confine, scratch_root
+from grader.confinement import confine, engine_root, scratch_root, unavailable_reason
+from grader.lifecycle import become_subreaper, kill_adopted
 from grader.services import Service, alive, port_open, tail
 
 SERVER_CLASS = "org.apache.spark.sql.connect.service.SparkConnectServer"
+ORPHAN_CHECK = 0.5  # seconds between looks for processes a submission left behind
 
 
 class EngineError(RuntimeError):
@@ -117,7 +129,7 @@ class EngineServer:
             raise EngineError(self._port_taken())
         self.touch()
         pid = self.service.launch(
-            [sys.executable, "-m", "grader.engine.server", f"--engine-port={self.port}"],
+            [sys.executable, "-I", "-m", "grader.engine.server", f"--engine-port={self.port}"],
             self.log_file, self.state_dir,
         )
         self._await_serving(pid, timeout, launched=True)
@@ -176,11 +188,12 @@ class EngineServer:
 
 
 def server_command(port: int, spark_home: Path, jars: list[Path], overrides: dict | None = None,
-                   gc_log: Path | None = None) -> list[str]:
+                   java_options: str = "") -> list[str]:
     """spark-submit of the Connect server, configured like the workers' local sessions; `jars`
     (Spark's Kafka connector, once fetched) let the Kafka exercise run on the engine too,
-    `overrides` replace settings (a cluster's master, say: see `grader.cluster`), and `gc_log`
-    is where the JVM logs its garbage collections (see `grader.engine.heap`)."""
+    `overrides` replace settings (a cluster's master, say: see `grader.cluster`), and
+    `java_options` are added to the JVM's."""
+    own_files = engine_root()
     conf = {
         **LOCAL_ONLY_CONF,
         **TINY_STREAM_CONF,
@@ -188,11 +201,10 @@ def server_command(port: int, spark_home: Path, jars: list[Path], overrides: dic
         "spark.driver.memory": MAX_HEAP,
         "spark.connect.grpc.binding.address": "127.0.0.1",
         "spark.connect.grpc.binding.port": str(port),
-        "spark.sql.warehouse.dir": str(paths.CACHE / "engine" / "warehouse"),
-        "spark.local.dir": str(temporary_folder()),
+        "spark.sql.warehouse.dir": str(own_files / "warehouse"),
+        "spark.local.dir": str(own_files),
         "spark.driver.extraJavaOptions": LOCAL_ONLY_CONF["spark.driver.extraJavaOptions"]
-        + f" -Djava.io.tmpdir={temporary_folder()} -XX:-UsePerfData"
-        + (f" {gc_log_option(gc_log)}" if gc_log else ""),
+        + f" -Djava.io.tmpdir={own_files} -XX:-UsePerfData {java_options}".rstrip(),
         # A worker killed mid-task cannot release its session; reclaim it (and stop its queries) soon.
         "spark.connect.session.manager.defaultSessionTimeout": "5m",
         # A Python worker that ran one student's UDF must not run the next student's: it could
@@ -208,32 +220,47 @@ def server_command(port: int, spark_home: Path, jars: list[Path], overrides: dic
     return command + ["spark-internal"]
 
 
-def temporary_folder() -> Path:
-    """The engine's own temporary files, inside the scratch root it is confined to."""
-    folder = scratch_root() / "engine"
-    folder.mkdir(exist_ok=True)
-    return folder
-
-
 def host(port: int) -> int:
-    """Run the server as a child; stop it when idle too long, or when told to stop.
+    """Run the server as a confined child; stop it when idle too long, when its heap stays too
+    full, or when told to stop.
 
-    Student code reaches the server too (queries, UDFs, foreachBatch functions run in its Python
-    workers), so the server is confined like a worker: it writes only its state and the scratch
-    root where gradings keep their files, reads the leases but cannot forge them, and reads no
-    solutions, expectations or gradebooks."""
+    Student code reaches the server (queries, UDFs and foreachBatch functions run in it and its
+    Python workers), so nothing the server can write is ever loaded by this host or by a later
+    engine. The host runs no student code and starts isolated (`python -I`, in its state folder,
+    which no confined process can write). The server reads the runtime, the scratch root, the
+    admitted sessions and its launcher and gate, and writes only in the scratch root; its Python
+    workers are confined further (`grader.engine.python_workers`). Its log and GC log reach the
+    host through pipes, into files it can neither read nor forge. A process its code leaves
+    behind (a UDF's daemon) is adopted by this host, which kills it."""
     server = dataclasses.replace(EngineServer.from_env(), port=port)
-    spark_home = fast_worker_spark_home(server.state_dir)
+    become_subreaper()
+    clear_admissions(port)
     jars = fetched_connector_jars()
-    gc_log = server.state_dir / f"gc-{port}.log"
-    command = server_command(port, spark_home, jars, gc_log=gc_log)
+    readable = [sessions_dir(port)]
+    try:
+        gate = compiled_gate(server.state_dir)
+        readable.append(gate)
+        overrides, java_options = gate_conf(gate), gate_java_option(port)
+    except GateUnavailable as error:
+        print(f"engine: sessions not gated, so a submission could open sessions of its own: {error}", flush=True)
+        overrides, java_options = {}, ""
+    launcher = write_launcher(server.state_dir / "bin")
+    readable.append(launcher.parent)
+    spark_home = installed_spark_home()
+    command = server_command(port, spark_home, jars, overrides, f"{java_options} {GC_TO_STDOUT}")
     EngineIdentity.of_this_grader(os.getpid(), port, bool(jars), server.last_used_file).write()
-    unconfined = confine(readable=[runtime_dir(port)], writable=[scratch_root(), server.state_dir])
+    unconfined = unavailable_reason()
     if unconfined:
         print(f"engine not confined: {unconfined}", flush=True)
-    env = {**os.environ, "SPARK_HOME": str(spark_home), "PYSPARK_PYTHON": sys.executable,
-           "TMPDIR": str(temporary_folder())}
-    child = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL)
+    env = {key: value for key, value in os.environ.items() if key not in ("SPARK_CONF_DIR", "PYTHONPATH")}
+    env.update(paths.SHARED_FOLDERS, SPARK_HOME=str(spark_home), PYSPARK_PYTHON=str(launcher),
+               TMPDIR=str(engine_root()))
+    child = subprocess.Popen(
+        command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, cwd=engine_root(),
+        preexec_fn=lambda: confine(readable=readable, writable=[scratch_root()]),
+    )
+    gc_log = server.state_dir / f"gc-{port}.log"
+    threading.Thread(target=keep_gc_lines, args=(child.stdout, gc_log), daemon=True).start()
 
     def finish(*_):
         child.terminate()
@@ -245,8 +272,13 @@ def host(port: int) -> int:
 
     signal.signal(signal.SIGTERM, finish)
     signal.signal(signal.SIGINT, finish)
+    checked = 0.0
     while child.poll() is None:
-        time.sleep(5)
+        time.sleep(ORPHAN_CHECK)
+        kill_adopted(keep=child.pid)
+        if time.monotonic() - checked < 5:
+            continue
+        checked = time.monotonic()
         serving, leased = port_open(port), bool(live_leases(port))
         if serving and (why := too_full(gc_log, leased)) is not None:
             print(f"engine stopping: {why}; the next grading starts a fresh one", flush=True)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from pyspark.sql import SparkSession
 
 from grader.engine import Engine
+from grader.engine.admission import admitted_session
 from grader.engine.settings import LOCAL_ONLY_CONF, TINY_STREAM_CONF
 from grader.kafka.artifacts import fetched_connector_jars
 
@@ -58,11 +60,20 @@ def engine_answers(spark: SparkSession) -> bool:
     if not url or not hasattr(spark, "client"):  # a local engine lives and dies with its session
         return True
     try:
-        fresh = SparkSession.builder.remote(url.split("/;")[0]).create()
+        with admitted_spark(url.split("/;")[0]) as fresh:
+            return session_alive(fresh)
     except Exception:  # nothing answers there
         return False
-    try:
-        return session_alive(fresh)
-    finally:
-        with contextlib.suppress(Exception):
-            fresh.stop()
+
+
+@contextlib.contextmanager
+def admitted_spark(url: str) -> Iterator[SparkSession]:
+    """A new session on the Spark Connect server at `url`, let in by the engine's gate (see
+    `grader.engine.admission`) until it is released, at the end."""
+    with admitted_session(url) as session_id:
+        spark = SparkSession.builder.remote(Engine.connect(url).with_session(session_id).url).create()
+        try:
+            yield spark
+        finally:
+            with contextlib.suppress(Exception):  # an engine gone has nothing to release
+                spark.stop()

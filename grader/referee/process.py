@@ -21,29 +21,32 @@ import sys
 import tempfile
 import time
 import traceback
-import uuid
-from contextlib import suppress
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
 from grader import catalog
 from grader import outcome as kinds
 from grader.engine import Engine
+from grader.engine.admission import admitted_session
 from grader.engine.session import create_session
 from grader.lifecycle import die_with_parent
 from grader.outcome import Outcome
 from grader.referee.run import TaskTimeout, run_task
 from grader.referee.student import Channel, Descendants, RemoteStudent, WorkerLost
 
+WORKER_JOB = "GRADER_WORKER_JOB"  # the environment variable that hands the worker its job
 WORKER_STARTUP = 90.0  # attaching a session and importing pyspark, on a busy machine
 
 
-def fork_worker(argv: list[str], channel: int, folder: Path) -> int:
+def fork_worker(job: dict, channel: int, folder: Path) -> int:
     """Start the confined worker (`python -m grader.sandbox.worker ARGV`) as a fork of this
     process, taken before it opens a connection: the child starts with Spark's client already
     imported, which is most of a fresh worker's start (the only other threads then are pyarrow's
     and its allocator's, which both reset themselves in a forked child). It keeps only `channel`
     and its standard streams (stdin empty, the rest into `folder`/worker.log), runs in `folder`
-    with the environment a spawned worker gets, and dies with this process; its pid is returned."""
+    with the environment a spawned worker gets, and dies with this process; its pid is returned.
+    Its job (which names the Spark session) reaches it in memory, never on disk, where the
+    engine's processes, running other students' code, can read."""
     import pyspark.sql.connect.session  # noqa: F401 (imported once, for both processes)
 
     log = os.open(folder / "worker.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -67,7 +70,8 @@ def fork_worker(argv: list[str], channel: int, folder: Path) -> int:
         os.environ.update(TZ="UTC", TMPDIR=str(folder))
         time.tzset()
         tempfile.tempdir = None
-        sys.argv = ["grader.sandbox.worker", *argv]
+        os.environ[WORKER_JOB] = json.dumps(job)
+        sys.argv = ["grader.sandbox.worker", "-", str(channel)]
         runpy.run_module("grader.sandbox.worker", run_name="__main__", alter_sys=True)
         status = 0
     except SystemExit as exit:
@@ -91,7 +95,9 @@ class Referee:
         self.results = results
         self.workdir = Path(job["workdir"])
         self.descendants = Descendants()
-        self.engine = Engine(**job["engine"]).with_session(str(uuid.uuid4()))
+        self.admissions = ExitStack()
+        engine = Engine(**job["engine"])
+        self.engine = engine.with_session(self.admissions.enter_context(admitted_session(engine.url)))
         self.spark = None
         self.channel: Channel | None = None
 
@@ -105,12 +111,9 @@ class Referee:
         ours, theirs = socket.socketpair()
         student_dir = self.workdir / "student"
         student_dir.mkdir(parents=True, exist_ok=True)
-        job_file = student_dir / "job.json"
-        job_file.write_text(json.dumps({
-            "mode": "calls", "engine": self.engine.as_dict(), "workdir": str(student_dir),
-            "readable": self.job["readable"],
-        }))
-        fork_worker([str(job_file), str(theirs.fileno())], theirs.fileno(), student_dir)
+        job = {"mode": "calls", "engine": self.engine.as_dict(), "workdir": str(student_dir),
+               "readable": self.job["readable"]}
+        fork_worker(job, theirs.fileno(), student_dir)
         theirs.close()
         self.channel = Channel(ours)
         try:
@@ -150,19 +153,32 @@ class Referee:
         # The student's own calls keep their limit in the worker; this bounds the whole run.
         signal.setitimer(signal.ITIMER_REAL, entry["timeout"])
         try:
-            outcome = run_task(self.spark, task, student, workdir, entry["timeout"], entry.get("scenario"))
+            outcome = run_task(self.spark, task, student, workdir, entry["timeout"], entry.get("scenario"),
+                               private=self.private_session)
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
         return dataclasses.replace(outcome, skipped=student.skipped)
 
+    @contextmanager
+    def private_session(self):
+        """A clone of the grading session, under an id only this process knows: what the
+        referee starts and reads there, the student's code cannot list, replace or stop."""
+        with admitted_session(self.engine.url) as session_id:
+            clone = self.spark.cloneSession(session_id)
+            try:
+                yield clone
+            finally:
+                with suppress(Exception):  # an engine gone has nothing to release
+                    clone.stop()
+
     def close(self) -> None:
-        """End every process of the student's, and give the session back."""
+        """End every process of the student's, give the session back, and shut the engine's door
+        to it: whatever the student's code left running there can no longer reach it."""
         self.descendants.signal_all(signal.SIGKILL)
         if self.spark is not None:
-            try:
+            with suppress(Exception):  # the referee is ending anyway
                 self.spark.stop()
-            except Exception:  # the referee is ending anyway
-                pass
+        self.admissions.close()
 
 
 def main(argv: list[str]) -> int:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
+from contextlib import AbstractContextManager, ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -89,8 +91,11 @@ class ScenarioRun:
     """One task's run of a scenario: its folders (or topics), argument recipes and query names,
     and the interpreter of its steps (`Output.steps`)."""
 
-    def __init__(self, spark: SparkSession, task: Task, workdir: Path, scenario: str | None = None):
+    def __init__(self, spark: SparkSession, task: Task, workdir: Path, scenario: str | None = None,
+                 private: Callable[[], AbstractContextManager[SparkSession]] | None = None):
         self.spark = spark
+        self.private = private
+        self.resources = ExitStack()
         self.task = task
         self.workdir = workdir
         self.scenario = load_scenario(scenario or task.scenario)
@@ -109,6 +114,14 @@ class ScenarioRun:
 
     def checkpoint_for(self, role: str) -> Path:
         return self.checkpoint.with_name(f"checkpoint-{role}") if role else self.checkpoint
+
+    def private_session(self) -> SparkSession:
+        """A session the student's code cannot reach, for what the grader starts and reads itself;
+        the grading session where there is no such thing (the local engine, where the student's
+        code shares the referee's process anyway)."""
+        if self.private is None:
+            return self.spark
+        return self.resources.enter_context(self.private())
 
     @property
     def kafka(self) -> KafkaTopics:
@@ -213,9 +226,10 @@ class ScenarioRun:
         self.fed = index
 
     def close(self) -> None:
-        """Release what the run set up outside Spark (its Kafka clients)."""
+        """Release what the run set up: its Kafka clients, its private session."""
         if self._kafka is not None:
             self._kafka.close()
+        self.resources.close()
 
 
 class Sink:
@@ -247,13 +261,15 @@ class GradersMemorySink(Sink):
 
     def attach(self, returned: object) -> None:
         frame = require_dataframe(returned, streaming=True)
+        self.spark = self.run.private_session()
+        frame = in_session(frame, self.spark)
         self.table = f"graded_{uuid.uuid4().hex}"
         self.query = (frame.writeStream.format("memory").queryName(self.table)
                       .outputMode(self.run.task.output.mode)
                       .option("checkpointLocation", str(self.run.checkpoint)).start())
 
     def read(self) -> Snapshot:
-        return check_memory_table(self.run.spark, self.query, self.table, self.run.task.output.mode)
+        return check_memory_table(self.spark, self.query, self.table, self.run.task.output.mode)
 
 
 class StudentsMemorySink(Sink):
@@ -318,13 +334,24 @@ SINKS: dict[type, type[Sink]] = {
 }
 
 
+def in_session(frame, spark: SparkSession):
+    """The same query plan, run in `spark` (a Spark Connect DataFrame is only a plan)."""
+    if frame.sparkSession is spark:
+        return frame
+    from pyspark.sql.connect.dataframe import DataFrame as ConnectFrame
+
+    return ConnectFrame(frame._plan, spark)
+
+
 def run_task(spark: SparkSession, task: Task, student: Student, workdir: Path, timeout: float,
-             scenario: str | None = None) -> Outcome:
-    """Call the student's function for `task` and run what it returns through the scenario."""
+             scenario: str | None = None,
+             private: Callable[[], AbstractContextManager[SparkSession]] | None = None) -> Outcome:
+    """Call the student's function for `task` and run what it returns through the scenario;
+    `private` opens a session the student's code cannot reach, where there is one."""
     started = time.monotonic()
     run = None
     try:
-        run = ScenarioRun(spark, task, workdir, scenario)
+        run = ScenarioRun(spark, task, workdir, scenario, private)
         snapshots = run.snapshots(student)
         watermarks = run.watermarks if any(run.watermarks) else []
         return Outcome(task.name, snapshots, None, student.printed, time.monotonic() - started,

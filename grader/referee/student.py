@@ -18,10 +18,10 @@ import signal
 import socket
 import time
 from contextlib import suppress
-from pathlib import Path
 from typing import Protocol
 
 from grader import outcome as kinds
+from grader.lifecycle import become_subreaper, parents
 from grader.outcome import Failure
 
 # What a worker may report about a call: the ways student code fails. Anything else it claims
@@ -59,21 +59,14 @@ class Descendants:
     student's code double-forks away stays below it, where it can be stopped and killed."""
 
     def __init__(self):
-        import ctypes
-
-        PR_SET_CHILD_SUBREAPER = 36
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+        become_subreaper()
         self.own = os.getpid()
 
     def pids(self) -> list[int]:
-        parents = {}
-        for entry in Path("/proc").iterdir():
-            if entry.name.isdigit():
-                with suppress(OSError, IndexError, ValueError):
-                    parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        known = parents()
         below, frontier = set(), {self.own}
         while frontier:
-            frontier = {pid for pid, parent in parents.items() if parent in frontier} - below
+            frontier = {pid for pid, parent in known.items() if parent in frontier} - below
             below |= frontier
         return sorted(below)
 

@@ -1,6 +1,6 @@
 """The worker process: the only process that imports a submission's code.
 
-    python -m grader.sandbox.worker JOB.json FD
+    python -m grader.sandbox.worker JOB.json FD    (or JOB "-", in GRADER_WORKER_JOB)
 
 It confines itself (Landlock) before anything of the student's runs, attaches to the grading
 session, imports each submission file once, and then serves one of two masters:
@@ -28,7 +28,7 @@ from grader.engine import Engine
 from grader.outcome import Failure, Outcome
 from grader.paths import STREAMS
 from grader.sandbox.calls import LocalStudent, call_task, handle_for
-from grader.supervision.confinement import confine
+from grader.confinement import confine
 from grader.supervision.limits import limit_file_size
 from grader.sandbox.loader import LoadError, load_submission
 from grader.spec import scenario_path
@@ -125,7 +125,8 @@ class Worker:
 
 
 def main(argv: list[str]) -> int:
-    job = json.loads(Path(argv[0]).read_text())
+    # "-": a worker forked by the referee, handed its job in memory (see grader.referee.process).
+    job = json.loads(os.environ.pop("GRADER_WORKER_JOB") if argv[0] == "-" else Path(argv[0]).read_text())
     serving_calls = job["mode"] == "calls"
     # Before any student code: from here on, only the (copied) submissions and this worker's own
     # folder are reachable, by it and by any process it starts (a local JVM too); on the local

@@ -26,11 +26,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader import outcome as kinds
+from grader import paths
 from grader.outcome import Outcome, timeout_message
 from grader.engine import Engine
 from grader.engine.java import java_problem
 from grader.lifecycle import die_with_parent
-from grader.supervision.confinement import scratch_root
+from grader.confinement import gradings_root
 from grader.supervision.limits import MEMORY_LIMIT_MB, TOKEN_VARIABLE, kill_tagged, resident_mb, tagged
 from grader.supervision.staging import Refused, stage
 from grader.services import port_open
@@ -73,7 +74,7 @@ class WorkerPool:
         self.program = program or [sys.executable, "-m",
                                    "grader.referee.process" if self.refereed else "grader.sandbox.worker"]
         self.owns_workdir = workdir is None  # its own scratch folder goes when it closes
-        self.workdir = Path(workdir or tempfile.mkdtemp(prefix="grader-", dir=scratch_root()))
+        self.workdir = Path(workdir or tempfile.mkdtemp(prefix="grader-", dir=gradings_root()))
         self.outcomes: dict[str, Outcome] = {}
         self.process: subprocess.Popen | None = None
         self.pipe: int | None = None
@@ -185,7 +186,8 @@ class WorkerPool:
                 cwd=workdir,
                 # UTC: pyspark turns timestamps into datetimes in the process's own time zone.
                 # TMPDIR: its own folder is the only place a worker may write.
-                env={**os.environ, TOKEN_VARIABLE: self.token, "TZ": "UTC", "TMPDIR": str(workdir)},
+                env={**os.environ, **paths.SHARED_FOLDERS, TOKEN_VARIABLE: self.token, "TZ": "UTC",
+                     "TMPDIR": str(workdir)},
             )
         os.close(write_end)
         self.pipe = read_end

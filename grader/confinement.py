@@ -89,7 +89,23 @@ def confine(readable: list[Path], writable: list[Path]) -> str | None:
 
 
 def scratch_root() -> Path:
-    """The folder under which every grading run's files live: the only place, besides its own
-    state, where the shared engine may write."""
+    """The only folder the shared engine may write in: `engine_root()` for its own files,
+    `gradings_root()` for the gradings'."""
     paths.SCRATCH.mkdir(mode=0o700, parents=True, exist_ok=True)
     return paths.SCRATCH
+
+
+def gradings_root() -> Path:
+    """Where every grading run's files live (streams, checkpoints, sinks): the only place the
+    engine's Python workers, which run students' UDFs and `foreachBatch` functions, may write."""
+    folder = scratch_root() / "gradings"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder
+
+
+def engine_root() -> Path:
+    """The engine JVM's own files (temporary, local and warehouse folders), out of its Python
+    workers' reach: Spark puts a folder of them on every worker's import path."""
+    folder = scratch_root() / "engine"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder
