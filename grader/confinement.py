@@ -64,9 +64,11 @@ def runtime_paths() -> list[Path]:
     return found
 
 
-def confine(readable: list[Path], writable: list[Path]) -> str | None:
+def confine(readable: list[Path], writable: list[Path], tcp_ports: tuple[int, ...] | None = None) -> str | None:
     """Restrict this process and its future children to `readable` (read-only) and `writable`
-    (read-write), besides the runtime's paths. Returns None once confined, or why it is not.
+    (read-write), besides the runtime's paths, and, when `tcp_ports` are given, to connecting to
+    those TCP ports only (binding none; Landlock ABI 4 and later). Returns None once confined, or
+    why it is not.
 
     Must run while the process has a single thread: Landlock confines the calling thread, and the
     threads and processes it starts afterwards."""
@@ -75,15 +77,21 @@ def confine(readable: list[Path], writable: list[Path]) -> str | None:
         return reason
     if threading.active_count() > 1 or len(os.listdir("/proc/self/task")) > 1:
         raise RuntimeError("confine() must be called before any other thread starts")
-    from py_landlock import AccessFs, Landlock
+    from py_landlock import AccessFs, AccessNet, Landlock
 
-    rules = Landlock(strict=False).allow_all_network()
+    rules = Landlock(strict=False)
+    if tcp_ports is None:
+        rules.allow_all_network()
+    elif tcp_ports:
+        rules.add_net_rule(*tcp_ports, access=AccessNet.CONNECT_TCP)
     for path in [p for p in [*runtime_paths(), *readable] if p.exists()]:
         if path.is_dir():
             rules.allow_read(path).allow_execute(path)
         else:  # a file takes file rights only
             rules.add_path_rule(path, access=AccessFs.READ_FILE | AccessFs.EXECUTE)
-    rules.allow_read_write(*[p for p in [*map(Path, SYSTEM_WRITABLE), *writable] if p.is_dir()])
+    writable_folders = [p for p in [*map(Path, SYSTEM_WRITABLE), *writable] if p.is_dir()]
+    # Unix sockets too: the engine and its Python workers talk through them (see sockets_root).
+    rules.allow_read_write(*writable_folders).add_path_rule(*writable_folders, access=AccessFs.MAKE_SOCK)
     rules.apply()
     return None
 
@@ -99,6 +107,14 @@ def gradings_root() -> Path:
     """Where every grading run's files live (streams, checkpoints, sinks): the only place the
     engine's Python workers, which run students' UDFs and `foreachBatch` functions, may write."""
     folder = scratch_root() / "gradings"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder
+
+
+def sockets_root() -> Path:
+    """Where the engine and its Python workers meet: Unix sockets, so that the workers need no
+    TCP but to the engine's Spark Connect port."""
+    folder = scratch_root() / "sockets"
     folder.mkdir(mode=0o700, exist_ok=True)
     return folder
 

@@ -27,7 +27,7 @@ from grader.engine.handshake import spark_connect_answers
 from grader.engine.server import EngineError, server_command
 from grader.engine.settings import LOG4J_CONFIG
 from grader.engine.python_workers import write_launcher
-from grader.engine.spark_home import installed_spark_home
+from grader.engine.spark_home import engine_spark_home
 from grader.kafka.artifacts import fetched_connector_jars
 from grader.services import Service, alive, port_open, tail
 from grader.confinement import scratch_root
@@ -123,7 +123,7 @@ class StandaloneCluster:
 
     @property
     def spark_home(self) -> Path:
-        return installed_spark_home()
+        return engine_spark_home(self.state_dir)
 
     @property
     def python_workers(self) -> Path:

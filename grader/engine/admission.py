@@ -1,7 +1,8 @@
 """Which Spark Connect sessions the warm engine lets in: only those the grader opened.
 
 The engine runs a gate (`gate/SessionGate.java`, a gRPC interceptor of Spark Connect) that
-serves a session only while a file named by its id exists in the engine's `sessions/` folder.
+serves a session only while a file named by its id exists in the engine's `sessions/` folder,
+and a guard (`gate/CodeLoadingGuard.java`, a session extension) that loads no code at run time.
 The grader's trusted processes write those files; the engine and student code can only read
 them. So nothing a submission starts can live in a session of its own past its grading, and one
 student cannot reach another's session. The gate is compiled from source once per pyspark, with
@@ -21,8 +22,9 @@ from pathlib import Path
 
 from grader.engine.registry import pyspark_version, runtime_dir
 
-GATE_SOURCE = Path(__file__).with_name("gate") / "SessionGate.java"
+GATE_SOURCES = sorted((Path(__file__).with_name("gate")).glob("*.java"))
 GATE_CLASS = "streaminggrader.SessionGate"
+CODE_LOADING_GUARD = "streaminggrader.CodeLoadingGuard"  # see gate/CodeLoadingGuard.java
 SESSIONS_PROPERTY = "streaminggrader.sessions"
 
 
@@ -36,8 +38,8 @@ def sessions_dir(port: int) -> Path:
 
 def compiled_gate(cache: Path) -> Path:
     """The folder holding the compiled gate (a class-path entry), compiled under `cache` once."""
-    source = GATE_SOURCE.read_bytes()
-    key = hashlib.sha256(source + pyspark_version().encode()).hexdigest()[:12]
+    sources = b"".join(source.read_bytes() for source in GATE_SOURCES)
+    key = hashlib.sha256(sources + pyspark_version().encode()).hexdigest()[:12]
     folder = cache / f"session-gate-{key}"
     if (folder / "streaminggrader" / "SessionGate.class").is_file():
         return folder
@@ -47,7 +49,7 @@ def compiled_gate(cache: Path) -> Path:
     jars = Path(importlib.util.find_spec("pyspark").origin).parent / "jars"
     partial = folder.with_name(folder.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
-    done = subprocess.run([javac, "-nowarn", "-cp", f"{jars}/*", "-d", str(partial), str(GATE_SOURCE)],
+    done = subprocess.run([javac, "-nowarn", "-cp", f"{jars}/*", "-d", str(partial), *map(str, GATE_SOURCES)],
                           capture_output=True, text=True)
     if done.returncode != 0:
         raise GateUnavailable(f"javac failed: {done.stderr.strip()[-1000:]}")
@@ -56,9 +58,11 @@ def compiled_gate(cache: Path) -> Path:
 
 
 def gate_conf(gate: Path) -> dict[str, str]:
-    """The engine's settings that put the gate in front of every request."""
+    """The engine's settings that put the gate in front of every request, and the guard against
+    code loaded at run time in every session."""
     return {
         "spark.connect.grpc.interceptor.classes": GATE_CLASS,
+        "spark.sql.extensions": CODE_LOADING_GUARD,
         "spark.driver.extraClassPath": str(gate),
     }
 

@@ -7,15 +7,22 @@ imported in place of pyspark or the standard library) through `python -m
 grader.engine.python_workers -m MODULE`, which confines the worker in a Landlock domain nested in
 the engine's before running MODULE. In it, a student's UDF or `foreachBatch` function writes only
 where gradings keep their files (not the engine's own folders, whose `userFiles` Spark puts on
-every worker's import path), and cannot trace, signal or read the memory of the engine's JVM.
+every worker's import path), cannot trace, signal or read the memory of the engine's JVM, and
+connects to no TCP port but the engine's (not Kafka's, not the JVM's internal ones).
 """
 
 from __future__ import annotations
 
+import os
 import runpy
 import stat
 import sys
 from pathlib import Path
+
+
+# The engine's Spark Connect port, the one TCP port its Python workers may connect to (the
+# foreachBatch workers are clients of the engine); they reach the JVM itself through Unix sockets.
+ENGINE_PORT = "GRADER_ENGINE_CONNECT_PORT"
 
 
 def write_launcher(folder: Path) -> Path:
@@ -28,11 +35,13 @@ def write_launcher(folder: Path) -> Path:
 
 
 def main(argv: list[str]) -> None:
-    from grader.confinement import confine, gradings_root, scratch_root
+    from grader.confinement import confine, gradings_root, scratch_root, sockets_root
 
     if argv[:1] != ["-m"] or len(argv) < 2:
         raise SystemExit(f"usage: python -m grader.engine.python_workers -m MODULE (got {argv})")
-    unconfined = confine(readable=[scratch_root()], writable=[gradings_root()])
+    engine_port = os.environ.get(ENGINE_PORT)
+    unconfined = confine(readable=[scratch_root()], writable=[gradings_root(), sockets_root()],
+                         tcp_ports=(int(engine_port),) if engine_port else None)
     if unconfined:
         print(f"Python worker not confined: {unconfined}", file=sys.stderr)
     sys.argv = [argv[1], *argv[2:]]

@@ -35,12 +35,12 @@ from grader.engine.admission import (
 from grader.engine.heap import GC_TO_STDOUT, MAX_HEAP, keep_gc_lines, too_full
 from grader.engine.java import java_problem
 from grader.engine.lease import live_leases
-from grader.engine.python_workers import write_launcher
+from grader.engine.python_workers import ENGINE_PORT, write_launcher
 from grader.engine.registry import EngineIdentity, read_identity, runtime_dir, starting
 from grader.engine.settings import LOCAL_ONLY_CONF, TINY_STREAM_CONF
-from grader.engine.spark_home import installed_spark_home
+from grader.engine.spark_home import engine_spark_home
 from grader.kafka.artifacts import fetched_connector_jars
-from grader.confinement import confine, engine_root, scratch_root, unavailable_reason
+from grader.confinement import confine, engine_root, scratch_root, sockets_root, unavailable_reason
 from grader.lifecycle import become_subreaper, kill_adopted
 from grader.services import Service, alive, port_open, tail
 
@@ -207,6 +207,10 @@ def server_command(port: int, spark_home: Path, jars: list[Path], overrides: dic
         + f" -Djava.io.tmpdir={own_files} -XX:-UsePerfData {java_options}".rstrip(),
         # A worker killed mid-task cannot release its session; reclaim it (and stop its queries) soon.
         "spark.connect.session.manager.defaultSessionTimeout": "5m",
+        # Python workers reach the JVM through Unix sockets: they may connect to no TCP port but
+        # the Spark Connect one (see grader.engine.python_workers).
+        "spark.python.unix.domain.socket.enabled": "true",
+        "spark.python.unix.domain.socket.dir": str(sockets_root()),
         # A Python worker that ran one student's UDF must not run the next student's: it could
         # have been tampered with (builtins patched, say). Each task forks a fresh one instead.
         "spark.python.worker.reuse": "false",
@@ -246,7 +250,8 @@ def host(port: int) -> int:
         overrides, java_options = {}, ""
     launcher = write_launcher(server.state_dir / "bin")
     readable.append(launcher.parent)
-    spark_home = installed_spark_home()
+    spark_home = engine_spark_home(server.state_dir)
+    readable.append(spark_home)
     command = server_command(port, spark_home, jars, overrides, f"{java_options} {GC_TO_STDOUT}")
     EngineIdentity.of_this_grader(os.getpid(), port, bool(jars), server.last_used_file).write()
     unconfined = unavailable_reason()
@@ -254,7 +259,7 @@ def host(port: int) -> int:
         print(f"engine not confined: {unconfined}", flush=True)
     env = {key: value for key, value in os.environ.items() if key not in ("SPARK_CONF_DIR", "PYTHONPATH")}
     env.update(paths.SHARED_FOLDERS, SPARK_HOME=str(spark_home), PYSPARK_PYTHON=str(launcher),
-               TMPDIR=str(engine_root()))
+               TMPDIR=str(engine_root()), **{ENGINE_PORT: str(port)})
     child = subprocess.Popen(
         command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, cwd=engine_root(),
         preexec_fn=lambda: confine(readable=readable, writable=[scratch_root()]),

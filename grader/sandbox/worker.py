@@ -133,8 +133,10 @@ def main(argv: list[str]) -> int:
     # engine, which runs the scenarios here, the fixture streams too (a hidden one only for the
     # workers that run it).
     scenarios = [STREAMS, *(scenario_path(run["scenario"]) for run in job.get("runs", []) if run.get("scenario"))]
+    # On Spark Connect it talks to the engine alone: no broker, no other service of the machine.
+    engine_port = (Engine(**job["engine"]).address()[1],) if serving_calls else None
     confine(readable=[Path(p) for p in job["readable"]] + ([] if serving_calls else scenarios),
-            writable=[Path(job["workdir"])])
+            writable=[Path(job["workdir"])], tcp_ports=engine_port)
     limit_file_size()
     sys.stdin = open(os.devnull)
     worker = Worker(job)

@@ -20,10 +20,15 @@ import org.sparkproject.connect.grpc.Status;
  * outlive its grading), nor clone one, nor reach another student's session without its id. Uploads
  * of artifacts (jars, class files) are refused: they would run the submission's code inside the
  * engine, beside every other grading. A request that asks only for Spark's version is answered for
- * any session: it is how the grader tells a Spark Connect server from another program.
+ * any session: it is how the grader tells a Spark Connect server from another program. Plans that
+ * carry Java-serialized objects (Scala UDFs, Scala foreachBatch functions and listeners) are
+ * refused too: the server would deserialize whatever bytes they hold.
  */
 public final class SessionGate implements ServerInterceptor {
     private static final Pattern SESSION_ID = Pattern.compile("[0-9a-fA-F-]{36}");
+    // Fields of Spark Connect's protocol whose bytes the server deserializes as Java objects.
+    private static final Pattern SERIALIZED_JAVA = Pattern.compile(
+        "(?m)^\\s*(scalar_scala_udf|scala_function) \\{|^\\s*listener_payload: ");
     private final File admitted = new File(System.getProperty("streaminggrader.sessions", "/nonexistent"));
 
     @Override
@@ -72,6 +77,9 @@ public final class SessionGate implements ServerInterceptor {
         String clone = text(message, "getNewSessionId");
         if (clone != null && !admitted(clone)) {
             return "Sessions are the grader's to open: a session cannot be cloned here.";
+        }
+        if (SERIALIZED_JAVA.matcher(message.toString()).find()) {
+            return "This engine runs no JVM code sent by a client (Scala UDFs, functions or listeners): use PySpark.";
         }
         return null;
     }
