@@ -11,10 +11,8 @@ part of a warm grading that is Spark's own work.
 from __future__ import annotations
 
 import sys
-import tempfile
 import time
 from contextlib import ExitStack
-from pathlib import Path
 
 from pyspark.sql import SparkSession
 
@@ -23,7 +21,8 @@ from grader.engine.settings import LOCAL_ONLY_CONF, TINY_STREAM_CONF
 from grader.sandbox.loader import load_submission
 from grader.referee.run import run_task
 from grader.sandbox.calls import LocalStudent
-from grader.confinement import gradings_root
+from grader.confinement import grading_folder
+from grader.engine import Engine
 from grader.engine.session import admitted_spark
 
 
@@ -44,7 +43,7 @@ def main(exercise_ref: str, remote: str | None = None) -> int:
     resources = ExitStack()
     spark = session(remote, resources)
     solution = load_submission(paths.SOLUTIONS / f"{exercise.module_name}.py", "solution")
-    workdir = Path(tempfile.mkdtemp(prefix="bare-", dir=gradings_root()))  # where an engine may write
+    workdir = grading_folder(Engine.connect(remote).port if remote else None)  # where the engine may write
     started = time.perf_counter()
     for task in exercise.tasks:
         outcome = run_task(spark, task, LocalStudent(spark, solution, task, 600), workdir / task.name, timeout=600)

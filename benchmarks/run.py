@@ -124,14 +124,17 @@ def worker_start_cpu(isolated: bool) -> float:
 
 
 def workers(repeat: int) -> list[Measure]:
-    from grader.confinement import gradings_root
+    from grader.confinement import grading_folder
+    from grader.engine import Engine
 
     ours, theirs = [], []
     for _ in range(repeat):
         ours.append(worker_start_cpu(isolated=True))
         theirs.append(worker_start_cpu(isolated=False))
-    out = subprocess.run([PYTHON, str(BENCHMARKS / "foreach_batch_start.py"), warm_engine(), str(gradings_root()),
-                          str(repeat)], cwd=ROOT, capture_output=True, text=True, check=True)
+    url = warm_engine()
+    out = subprocess.run([PYTHON, str(BENCHMARKS / "foreach_batch_start.py"), url,
+                          str(grading_folder(Engine.connect(url).port)), str(repeat)],
+                         cwd=ROOT, capture_output=True, text=True, check=True)
     first_calls = [json.loads(line)["seconds"] for line in out.stdout.splitlines() if line.startswith("{")]
     return [
         Measure("foreachBatch worker import, engine's isolated Python vs pyspark.zip (CPU s)",

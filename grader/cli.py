@@ -160,7 +160,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     from grader.batch.runner import instructor_grade_args, run_batch
     from grader.batch.shards import WHOLE_CLASS, Shard
     from grader.batch.submissions import as_id, discover
-    from grader.engine.server import engine_for
+    from grader.engine.server import engines_for_class
     from grader.confinement import unavailable_reason
 
     folder, out = Path(args.submissions), Path(args.out)
@@ -181,14 +181,12 @@ def cmd_batch(args: argparse.Namespace) -> int:
     if unconfined:
         print(f"grade batch: warning: submissions will run unconfined ({unconfined}): they can read "
               "and write whatever you can.", file=sys.stderr)
-    from grader.engine.lease import engine_lease
-
-    engine = engine_for(args.remote or args.engine)
-    grade_args = instructor_grade_args(engine, args.timeout)
-    with engine_lease(engine):  # the engine stays up between students too, however long the batch
-        finished = run_batch(intake, out, _exercise_list(args.exercises), grade_args, args.workers,
-                             args.submission_timeout, force=args.force, only=only, visibility=args.visibility,
-                             engine=engine.url if engine.is_connect else "local", shard=shard)
+    # Leased: the engines stay up between students too, however long the batch.
+    with engines_for_class(args.remote or args.engine, max(1, args.workers)) as engines:
+        slots = [instructor_grade_args(engine, args.timeout) for engine in engines]
+        finished = run_batch(intake, out, _exercise_list(args.exercises), slots, args.submission_timeout,
+                             force=args.force, only=only, visibility=args.visibility,
+                             engine=engines[0].url if engines[0].is_connect else "local", shard=shard)
     print(f"Gradebook: {out / 'gradebook.csv'}; report: {out / 'report.html'}", file=sys.stderr)
     return 0 if finished else 130
 

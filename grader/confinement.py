@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import shutil
 import sys
+import tempfile
 import threading
 from pathlib import Path
 
@@ -97,31 +99,66 @@ def confine(readable: list[Path], writable: list[Path], tcp_ports: tuple[int, ..
 
 
 def scratch_root() -> Path:
-    """The only folder the shared engine may write in: `engine_root()` for its own files,
-    `gradings_root()` for the gradings'."""
+    """The folder under which engines and gradings write: one area per engine (`engine_area`)."""
     paths.SCRATCH.mkdir(mode=0o700, parents=True, exist_ok=True)
     return paths.SCRATCH
 
 
-def gradings_root() -> Path:
+def engine_area(port: int | None) -> Path:
+    """The scratch area of the engine serving on `port` (None: the local engine inside each
+    worker): the only place that engine and its Python workers may write, and where the gradings
+    on it keep their files. Gradings on two engines cannot reach each other's files."""
+    return _folder(scratch_root() / (f"engine-{port}" if port else "local"))
+
+
+def gradings_root(port: int | None) -> Path:
     """Where every grading run's files live (streams, checkpoints, sinks): the only place the
     engine's Python workers, which run students' UDFs and `foreachBatch` functions, may write."""
-    folder = scratch_root() / "gradings"
-    folder.mkdir(mode=0o700, exist_ok=True)
-    return folder
+    return _folder(engine_area(port) / "gradings")
 
 
-def sockets_root() -> Path:
+def sockets_root(port: int | None) -> Path:
     """Where the engine and its Python workers meet: Unix sockets, so that the workers need no
     TCP but to the engine's Spark Connect port."""
-    folder = scratch_root() / "sockets"
-    folder.mkdir(mode=0o700, exist_ok=True)
-    return folder
+    return _folder(engine_area(port) / "sockets")
 
 
-def engine_root() -> Path:
+def engine_root(port: int | None) -> Path:
     """The engine JVM's own files (temporary, local and warehouse folders), out of its Python
     workers' reach: Spark puts a folder of them on every worker's import path."""
-    folder = scratch_root() / "engine"
-    folder.mkdir(mode=0o700, exist_ok=True)
-    return folder
+    return _folder(engine_area(port) / "engine")
+
+
+def _folder(path: Path) -> Path:
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return path
+
+
+def grading_folder(port: int | None) -> Path:
+    """A new folder for one grading's files on the engine at `port`, named after this process:
+    `sweep_gradings` keeps it while the process lives."""
+    return Path(tempfile.mkdtemp(prefix=f"grader-{os.getpid()}-", dir=gradings_root(port)))
+
+
+def sweep_gradings(port: int | None) -> None:
+    """Remove from the engine's area what no running grading owns: what code on the engine wrote
+    outside a grading's own folder (for the next student to find), or a killed grading's files."""
+    for folder in (gradings_root(port), sockets_root(port)):
+        for entry in folder.iterdir():
+            owner = re.fullmatch(r"grader-(\d+)-\w+", entry.name)
+            if (owner and _running(int(owner.group(1)))) or entry.is_socket():  # a live worker's
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's: not ours to judge
+        return True
+    return True

@@ -16,7 +16,7 @@ from grader.engine.handshake import spark_version_request
 from grader.engine.heap import live_heap_mb, too_full
 from grader.engine.lease import engine_lease, live_leases
 from grader.engine.server import EngineError, EngineServer, engine_for
-from grader.confinement import gradings_root
+from grader.confinement import grading_folder
 from grader.engine import Engine
 
 pytestmark = pytest.mark.spark
@@ -194,7 +194,7 @@ def test_the_engines_python_workers_start_faster_than_on_pysparks_zip():
 def test_a_foreach_batch_function_is_called_within_seconds_on_the_engine():
     url = EngineServer.from_env().ensure_running()
     done = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "foreach_batch_start.py"), url, str(gradings_root()), "3"],
+        [sys.executable, str(ROOT / "benchmarks" / "foreach_batch_start.py"), url, str(grading_folder(Engine.connect(url).port)), "3"],
         capture_output=True, text=True, timeout=240, cwd=ROOT,
     )
     assert done.returncode == 0, done.stderr[-3000:]

@@ -2,7 +2,6 @@
 where the grader or the engine load code from, no JVM code of its own, no Spark session of its
 own, no process left behind; the next student on the same engine is graded as if it never ran."""
 
-import os
 import time
 from pathlib import Path
 
@@ -22,7 +21,8 @@ ENGINE_ATTEMPTS = ["plant in engine state", "plant in engine launcher", "plant i
                    "forge the GC log", "read the engine log", "write into the JVM's memory", "write on the JVM's output",
                    "open a session of its own", "write to Kafka", "reach the JVM's other ports"]
 WORKER_ATTEMPTS = ["open a session of its own", "write to Kafka", "clone its session", "upload code", "add a jar",
-                   "create a function from a class", "call a Java method by name", "run SQL in Derby"]
+                   "create a function from a class", "call a Java method by name", "run SQL in Derby",
+                   "leave a global view", "leave a table", "leave a database"]
 
 
 def planted_files() -> list[Path]:

@@ -84,6 +84,7 @@ class Grading:
     submission: Submission
     exercises: list[Exercise]
     process: subprocess.Popen
+    slot: int  # which of the batch's engines it grades on
     output: Path  # its stdout: the result as JSON
     log: Path     # its stderr
     started: float
@@ -115,7 +116,7 @@ class Grading:
                                  f"The grader could not grade this submission:\n{detail}", self.seconds())
 
 
-def start(submission: Submission, exercises: list[Exercise], engine_args: list[str],
+def start(submission: Submission, exercises: list[Exercise], engine_args: list[str], slot: int,
           unpack_to: Path, workdir: Path) -> Grading | GradeResult:
     """Start grading `submission` (unpacked first if zipped), or its result when it cannot be
     graded at all (an unsafe zip)."""
@@ -132,7 +133,7 @@ def start(submission: Submission, exercises: list[Exercise], engine_args: list[s
         process = subprocess.Popen(grading_command(submission, exercises, engine_args), stdout=stdout,
                                    stderr=stderr, stdin=subprocess.DEVNULL, start_new_session=True,
                                    preexec_fn=die_with_parent)
-    return Grading(submission, exercises, process, output, log, time.monotonic())
+    return Grading(submission, exercises, process, slot, output, log, time.monotonic())
 
 
 @contextmanager
@@ -149,10 +150,10 @@ def ctrl_c_noted():
 
 
 def grade_all(submissions: list[Submission], exercises: list[Exercise], gradebook: Gradebook,
-              engine_args: list[str], workers: int, time_limit: float, unpack_to: Path,
-              workdir: Path) -> bool:
-    """Grade `submissions` with `workers` at a time, saving each result as soon as it is known.
-    False when Ctrl-C cut it short."""
+              slots: list[list[str]], time_limit: float, unpack_to: Path, workdir: Path) -> bool:
+    """Grade `submissions`, one at a time in each of `slots` (the `grade` options of each: its
+    own engine, see `instructor_grade_args`), saving each result as soon as it is known. False
+    when Ctrl-C cut it short."""
     if not submissions:
         return True
     waiting, running = deque(submissions), []
@@ -169,9 +170,10 @@ def grade_all(submissions: list[Submission], exercises: list[Exercise], gradeboo
             progress.update()
 
         while (waiting or running) and not interrupted.is_set():
-            while waiting and len(running) < workers and not interrupted.is_set():
+            while waiting and len(running) < len(slots) and not interrupted.is_set():
                 submission = waiting.popleft()
-                grading = start(submission, exercises, engine_args, unpack_to, workdir)
+                slot = min(set(range(len(slots))) - {g.slot for g in running})
+                grading = start(submission, exercises, slots[slot], slot, unpack_to, workdir)
                 if isinstance(grading, GradeResult):
                     save(submission.student, grading)
                 else:
@@ -198,8 +200,7 @@ def clear_leftovers(out: Path, stored: set[str]) -> None:
             leftover.unlink()
 
 
-def run_batch(intake: Intake, out: Path, exercises: list[Exercise], grade_args: list[str], workers: int,
-              time_limit: float, force: bool = False, only: list[str] | None = None,
+def run_batch(intake: Intake, out: Path, exercises: list[Exercise], slots: list[list[str]], time_limit: float, force: bool = False, only: list[str] | None = None,
               visibility: str = "visible", engine: str = "local", shard: Shard = WHOLE_CLASS) -> bool:
     """Grade what is missing from the gradebook in `out` (or `only` these students, or all when
     `force`) among the `shard`'s students on `engine` (its URL, or "local"), then write every export from the whole gradebook.
@@ -218,8 +219,7 @@ def run_batch(intake: Intake, out: Path, exercises: list[Exercise], grade_args: 
         pending = [s for s in submissions if (s.student in only if only else s.student not in done)]
         print(f"{len(submissions)} submission(s): {len(pending)} to grade, "
               f"{len(submissions) - len(pending)} kept from the gradebook.", file=sys.stderr)
-        finished = grade_all(pending, exercises, gradebook, grade_args, workers, time_limit,
-                             out / UNPACKED, out / LOGS)
+        finished = grade_all(pending, exercises, gradebook, slots, time_limit, out / UNPACKED, out / LOGS)
         stored = gradebook.results()
     finally:
         gradebook.close()

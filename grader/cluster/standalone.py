@@ -26,7 +26,7 @@ from grader import paths
 from grader.engine.handshake import spark_connect_answers
 from grader.engine.server import EngineError, server_command
 from grader.engine.settings import LOG4J_CONFIG
-from grader.engine.python_workers import write_launcher
+from grader.engine.python_workers import ENGINE_PORT, write_launcher
 from grader.engine.spark_home import engine_spark_home
 from grader.kafka.artifacts import fetched_connector_jars
 from grader.services import Service, alive, port_open, tail
@@ -157,6 +157,7 @@ class StandaloneCluster:
             "PYSPARK_PYTHON": str(self.python_workers),
             "TMPDIR": str(self.local_dir),
             **paths.SHARED_FOLDERS,  # not under TMPDIR, where they would be by default
+            ENGINE_PORT: str(self.connect_port),  # the Python workers' one TCP port, and their area
         }
 
     def running_pids(self) -> dict[str, int]:

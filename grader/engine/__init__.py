@@ -41,5 +41,10 @@ class Engine:
 
         return address(self.url)
 
+    @property
+    def port(self) -> int | None:
+        """The Spark Connect server's port; None for the local engine."""
+        return self.address()[1] if self.is_connect else None
+
     def as_dict(self) -> dict:
         return asdict(self)

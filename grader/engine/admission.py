@@ -2,7 +2,8 @@
 
 The engine runs a gate (`gate/SessionGate.java`, a gRPC interceptor of Spark Connect) that
 serves a session only while a file named by its id exists in the engine's `sessions/` folder,
-and a guard (`gate/CodeLoadingGuard.java`, a session extension) that loads no code at run time.
+and a guard (`gate/SubmissionGuard.java`, a session extension) that loads no code at run time
+and keeps each session's objects in it (no tables, databases, global views).
 The grader's trusted processes write those files; the engine and student code can only read
 them. So nothing a submission starts can live in a session of its own past its grading, and one
 student cannot reach another's session. The gate is compiled from source once per pyspark, with
@@ -24,7 +25,7 @@ from grader.engine.registry import pyspark_version, runtime_dir
 
 GATE_SOURCES = sorted((Path(__file__).with_name("gate")).glob("*.java"))
 GATE_CLASS = "streaminggrader.SessionGate"
-CODE_LOADING_GUARD = "streaminggrader.CodeLoadingGuard"  # see gate/CodeLoadingGuard.java
+SUBMISSION_GUARD = "streaminggrader.SubmissionGuard"  # see gate/SubmissionGuard.java
 SESSIONS_PROPERTY = "streaminggrader.sessions"
 
 
@@ -62,7 +63,7 @@ def gate_conf(gate: Path) -> dict[str, str]:
     code loaded at run time in every session."""
     return {
         "spark.connect.grpc.interceptor.classes": GATE_CLASS,
-        "spark.sql.extensions": CODE_LOADING_GUARD,
+        "spark.sql.extensions": SUBMISSION_GUARD,
         "spark.driver.extraClassPath": str(gate),
     }
 

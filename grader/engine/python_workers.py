@@ -35,13 +35,13 @@ def write_launcher(folder: Path) -> Path:
 
 
 def main(argv: list[str]) -> None:
-    from grader.confinement import confine, gradings_root, scratch_root, sockets_root
+    from grader.confinement import confine, engine_area, gradings_root, sockets_root
 
     if argv[:1] != ["-m"] or len(argv) < 2:
         raise SystemExit(f"usage: python -m grader.engine.python_workers -m MODULE (got {argv})")
-    engine_port = os.environ.get(ENGINE_PORT)
-    unconfined = confine(readable=[scratch_root()], writable=[gradings_root(), sockets_root()],
-                         tcp_ports=(int(engine_port),) if engine_port else None)
+    port = int(os.environ[ENGINE_PORT])
+    unconfined = confine(readable=[engine_area(port)], writable=[gradings_root(port), sockets_root(port)],
+                         tcp_ports=(port,))
     if unconfined:
         print(f"Python worker not confined: {unconfined}", file=sys.stderr)
     sys.argv = [argv[1], *argv[2:]]

@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
-from contextlib import suppress
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,13 +38,13 @@ from grader.engine.admission import (
 )
 from grader.engine.heap import GC_TO_STDOUT, MAX_HEAP, keep_gc_lines, too_full
 from grader.engine.java import java_problem
-from grader.engine.lease import live_leases
+from grader.engine.lease import engine_lease, live_leases
 from grader.engine.python_workers import ENGINE_PORT, write_launcher
 from grader.engine.registry import EngineIdentity, read_identity, runtime_dir, starting
 from grader.engine.settings import LOCAL_ONLY_CONF, TINY_STREAM_CONF
 from grader.engine.spark_home import engine_spark_home
 from grader.kafka.artifacts import fetched_connector_jars
-from grader.confinement import confine, engine_root, scratch_root, sockets_root, unavailable_reason
+from grader.confinement import confine, engine_area, engine_root, sockets_root, unavailable_reason
 from grader.lifecycle import become_subreaper, kill_adopted
 from grader.services import Service, alive, port_open, tail
 
@@ -193,7 +197,7 @@ def server_command(port: int, spark_home: Path, jars: list[Path], overrides: dic
     (Spark's Kafka connector, once fetched) let the Kafka exercise run on the engine too,
     `overrides` replace settings (a cluster's master, say: see `grader.cluster`), and
     `java_options` are added to the JVM's."""
-    own_files = engine_root()
+    own_files = engine_root(port)
     conf = {
         **LOCAL_ONLY_CONF,
         **TINY_STREAM_CONF,
@@ -210,7 +214,7 @@ def server_command(port: int, spark_home: Path, jars: list[Path], overrides: dic
         # Python workers reach the JVM through Unix sockets: they may connect to no TCP port but
         # the Spark Connect one (see grader.engine.python_workers).
         "spark.python.unix.domain.socket.enabled": "true",
-        "spark.python.unix.domain.socket.dir": str(sockets_root()),
+        "spark.python.unix.domain.socket.dir": str(sockets_root(port)),
         # A Python worker that ran one student's UDF must not run the next student's: it could
         # have been tampered with (builtins patched, say). Each task forks a fresh one instead.
         "spark.python.worker.reuse": "false",
@@ -259,10 +263,10 @@ def host(port: int) -> int:
         print(f"engine not confined: {unconfined}", flush=True)
     env = {key: value for key, value in os.environ.items() if key not in ("SPARK_CONF_DIR", "PYTHONPATH")}
     env.update(paths.SHARED_FOLDERS, SPARK_HOME=str(spark_home), PYSPARK_PYTHON=str(launcher),
-               TMPDIR=str(engine_root()), **{ENGINE_PORT: str(port)})
+               TMPDIR=str(engine_root(port)), **{ENGINE_PORT: str(port)})
     child = subprocess.Popen(
-        command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, cwd=engine_root(),
-        preexec_fn=lambda: confine(readable=readable, writable=[scratch_root()]),
+        command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, cwd=engine_root(port),
+        preexec_fn=lambda: confine(readable=readable, writable=[engine_area(port)]),
     )
     gc_log = server.state_dir / f"gc-{port}.log"
     threading.Thread(target=keep_gc_lines, args=(child.stdout, gc_log), daemon=True).start()
@@ -273,6 +277,7 @@ def host(port: int) -> int:
             child.wait(timeout=15)
         except subprocess.TimeoutExpired:
             child.kill()
+        gc_log.unlink(missing_ok=True)  # the next engine on the port has a heap of its own
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, finish)
@@ -316,6 +321,39 @@ def revive(engine: Engine) -> bool:
     except EngineError:
         return False
     return port_open(port, host)
+
+
+@contextmanager
+def engines_for_class(choice: str | None, count: int) -> Iterator[list[Engine]]:
+    """`count` engines to grade a class on, one per student graded at a time, each held by a
+    lease for the duration. On the warm engine: it and `count - 1` more like it on free ports,
+    stopped at the end, so that two students graded side by side share no engine (nor its
+    Python workers, sessions or scratch area). Locally: each worker has its own Spark anyway. On
+    a server given by URL: that server, shared, as far as its owner made it safe."""
+    first = engine_for(choice)
+    own_server = EngineServer.from_env()
+    extra = []
+    if first == Engine.connect(own_server.url):
+        extra = [dataclasses.replace(own_server, port=free_port()) for _ in range(count - 1)]
+        with ThreadPoolExecutor(max_workers=max(1, len(extra))) as starting_all:
+            list(starting_all.map(lambda server: server.start(), extra))
+    engines = [first] * (count - len(extra)) + [Engine.connect(server.url) for server in extra]
+    try:
+        with ExitStack() as leases:
+            for engine in dict.fromkeys(engines):
+                leases.enter_context(engine_lease(engine))
+            yield engines
+    finally:
+        for server in extra:
+            with suppress(EngineError):
+                server.stop()
+            shutil.rmtree(engine_area(server.port), ignore_errors=True)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def engine_for(choice: str | None = None) -> dict:

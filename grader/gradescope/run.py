@@ -79,7 +79,7 @@ def grade_upload(autograder: Path, work: Path, exercises: list, settings: dict):
         gradebook = Gradebook(work / "gradebook.sqlite")
         services.callback(gradebook.close)
         grade_all([uploaded(autograder / SUBMISSION)], exercises, gradebook,
-                  instructor_grade_args(engine, settings.get("timeout")), workers=1,
+                  [instructor_grade_args(engine, settings.get("timeout"))],
                   time_limit=settings["submission_timeout"], unpack_to=work / "unpacked", workdir=work / "logs")
         return gradebook.results()[STUDENT]
 

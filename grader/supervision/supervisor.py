@@ -17,7 +17,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor, wait
@@ -31,7 +30,7 @@ from grader.outcome import Outcome, timeout_message
 from grader.engine import Engine
 from grader.engine.java import java_problem
 from grader.lifecycle import die_with_parent
-from grader.confinement import gradings_root
+from grader.confinement import grading_folder, sweep_gradings
 from grader.supervision.limits import MEMORY_LIMIT_MB, TOKEN_VARIABLE, kill_tagged, resident_mb, tagged
 from grader.supervision.staging import Refused, stage
 from grader.services import port_open
@@ -74,7 +73,7 @@ class WorkerPool:
         self.program = program or [sys.executable, "-m",
                                    "grader.referee.process" if self.refereed else "grader.sandbox.worker"]
         self.owns_workdir = workdir is None  # its own scratch folder goes when it closes
-        self.workdir = Path(workdir or tempfile.mkdtemp(prefix="grader-", dir=gradings_root()))
+        self.workdir = Path(workdir or grading_folder(engine.port))
         self.outcomes: dict[str, Outcome] = {}
         self.process: subprocess.Popen | None = None
         self.pipe: int | None = None
@@ -123,6 +122,7 @@ class WorkerPool:
         self._kill()
         if self.owns_workdir:
             shutil.rmtree(self.workdir, ignore_errors=True)
+            sweep_gradings(self.engine.port)
 
     def abandon(self) -> None:
         """From another thread: start no more workers and kill the running one (whose runs then
