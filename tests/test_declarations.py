@@ -1,12 +1,14 @@
 """The exercise declarations are consistent, and everything derived from them is in sync."""
 
 import ast
+from dataclasses import replace
 
 import pytest
 
 from grader import catalog, paths
 from grader.authoring.record import mistake_file
 from grader.authoring.stubs import stale_stubs, stub_path
+from grader.authoring.verify import declaration_problems
 from grader.judge.expected import expectation_for
 from grader.spec import FolderOf, KafkaStreamOf, StaticOf, StreamOf, TopicOf, load_scenario
 
@@ -52,6 +54,20 @@ def test_every_task_has_a_wrong_answer_on_file(exercise, task):
     assert task.mistakes, "a check no wrong answer fails proves nothing"
     for mistake in task.mistakes:
         assert mistake_file(exercise, mistake.id).is_file()
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.id)
+def test_every_task_has_a_wrong_answer_and_a_hidden_scenario(exercise):
+    assert declaration_problems(exercise) == []
+
+
+def test_a_task_without_a_hidden_scenario_is_reported():
+    exercise = catalog.exercise(3)
+    unguarded = replace(exercise.task("parity_totals"), hidden_scenarios=())
+    problems = declaration_problems(replace(exercise, tasks=(unguarded,)))
+    assert len(problems) == 1, problems
+    assert problems[0].startswith("exercise-3 / parity_totals: no hidden scenario, so an answer that serves the public")
+    assert "name it in the task's `hidden_scenarios`, and run `grade record exercise-3`" in problems[0]
 
 
 @pytest.mark.parametrize("exercise, task", TASKS)

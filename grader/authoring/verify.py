@@ -3,7 +3,9 @@
 Every stub must fail as not implemented; fresh runs of the reference solution must match the
 stored expectations exactly, on the public scenario and on each hidden one (so grading is
 deterministic and the stores are in sync); every known mistake must fail its task with its own
-message; a task no wrong answer fails is reported, since nothing shows its check can fail.
+message; a task no wrong answer fails is reported, since nothing shows its check can fail, and
+so is a task without a hidden scenario, since the bundle ships its public expected rows: an answer
+that serves them (or is tuned to them) would earn its points in instructor grading too.
 
 With mutants (the default), every parameter mutant of each task's reference (see
 `grader.authoring.mutants`) is graded on the task's public scenario, once: one that earns full
@@ -55,7 +57,7 @@ class Verification:
 def verify(exercise: Exercise, solutions: Path | None = None, engine: Engine | None = None,
            expected_dir: Path | None = None, wrong_answers: Path | None = None,
            with_mutants: bool = True) -> Verification:
-    result = Verification(_missing_files(exercise, wrong_answers))
+    result = Verification(declaration_problems(exercise, wrong_answers))
     if result.problems:
         return result
     solution = submission_file(exercise, solutions or paths.SOLUTIONS).path
@@ -75,11 +77,19 @@ def verify(exercise: Exercise, solutions: Path | None = None, engine: Engine | N
     return result
 
 
-def _missing_files(exercise: Exercise, wrong_answers: Path | None) -> list[str]:
+def declaration_problems(exercise: Exercise, wrong_answers: Path | None = None) -> list[str]:
+    """What is missing from the exercise's declaration, found before anything runs."""
     problems = []
     for task in exercise.tasks:
         if not task.mistakes:
             problems.append(f"{exercise.id} / {task.name}: no known wrong answer, so nothing shows its check can fail.")
+        if not task.hidden_scenarios:
+            problems.append(
+                f"{exercise.id} / {task.name}: no hidden scenario, so an answer that serves the public expected "
+                "rows the student bundle ships, or is tuned to them, earns its points in instructor grading too. "
+                "Write one in fixtures/hidden/streams/ (other rows, more edge cases), name it in the task's "
+                f"`hidden_scenarios`, and run `grade record {exercise.id}`."
+            )
         for mistake in task.mistakes:
             if not mistake_file(exercise, mistake.id, wrong_answers).is_file():
                 problems.append(f"{exercise.id} / {task.name}: wrong answer {mistake.id} has no file "

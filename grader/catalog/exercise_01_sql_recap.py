@@ -22,6 +22,7 @@ EXERCISE = Exercise(
             params={"patients": StaticOf("patients")},
             output=Collect(),
             scenario="patients",
+            hidden_scenarios=("patients_edges",),
             doc="""
             Keep the patients aged 18 or more, with their age in months.
 
@@ -44,6 +45,7 @@ EXERCISE = Exercise(
             params={"patients": StaticOf("patients")},
             output=Collect(),
             scenario="patients",
+            hidden_scenarios=("patients_edges",),
             doc="""
             Summarise the trial per treatment.
 
@@ -69,6 +71,7 @@ EXERCISE = Exercise(
             params={"spark": Spark(), "patients": StaticOf("patients")},
             output=Collect(ordered=True),
             scenario="patients",
+            hidden_scenarios=("patients_edges",),
             doc="""
             Answer with SQL: register `patients` as the temp view `patients`, then query it with
             `spark.sql`.

@@ -26,6 +26,7 @@ EXERCISE = Exercise(
             params={"rate": StreamOf("rate")},
             output=MemorySink("append"),
             scenario="rate",
+            hidden_scenarios=("rate_edges",),
             doc="""
             Label every row of the rate stream as even or odd.
 
@@ -47,6 +48,7 @@ EXERCISE = Exercise(
             params={"rate": StreamOf("rate")},
             output=MemorySink("complete"),
             scenario="rate",
+            hidden_scenarios=("rate_edges",),
             doc="""
             Count and add up the values of each parity, over everything seen so far.
 
@@ -67,6 +69,7 @@ EXERCISE = Exercise(
             params={"rate": StreamOf("rate"), "query_name": QueryName(), "checkpoint": Checkpoint()},
             output=StartedQuery(),
             scenario="rate",
+            hidden_scenarios=("rate_edges",),
             doc="""
             Start a query that keeps the rows whose `value` is a multiple of 3.
 

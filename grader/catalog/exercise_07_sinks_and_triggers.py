@@ -30,6 +30,7 @@ EXERCISE = Exercise(
             params={"views": StreamOf("views"), "folder": OutputFolder(), "checkpoint": Checkpoint()},
             output=FileSink("parquet"),
             scenario="page_views",
+            hidden_scenarios=("page_views_edges",),
             doc="""
             Write the page views stream, as it is, to Parquet files in `folder`.
 
@@ -51,6 +52,7 @@ EXERCISE = Exercise(
             params={"views": StreamOf("views"), "database": DatabasePath(), "checkpoint": Checkpoint()},
             output=SqliteTable("views", ("batch_id", "user", "page")),
             scenario="page_views",
+            hidden_scenarios=("page_views_edges",),
             doc="""
             Write each micro-batch of page views into the SQLite table `views` of `database`.
 
@@ -78,6 +80,7 @@ EXERCISE = Exercise(
             params={"views": StreamOf("views"), "folder": OutputFolder(), "checkpoint": Checkpoint()},
             output=AvailableNow("parquet"),
             scenario="page_views",
+            hidden_scenarios=("page_views_edges",),
             doc="""
             Start a query that processes the views already there and then stops by itself.
 
@@ -103,6 +106,7 @@ EXERCISE = Exercise(
             },
             output=RunningQueries(),
             scenario="page_views",
+            hidden_scenarios=("page_views_edges",),
             doc="""
             Start two queries on the same stream, each into a memory sink, and return nothing.
 
@@ -127,6 +131,7 @@ EXERCISE = Exercise(
             params={"spark": Spark(), "name": QueryName()},
             output=StoppedQuery(),
             scenario="page_views",
+            hidden_scenarios=("page_views_edges",),
             doc="""
             Stop the running query named `name`, and only that one.
 

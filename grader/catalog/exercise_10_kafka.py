@@ -38,6 +38,7 @@ EXERCISE = Exercise(
             params={"spark": Spark(), "bootstrap": KafkaBootstrap(), "topic": TopicOf("lines")},
             output=MemorySink("append"),
             scenario="kafka_lines",
+            hidden_scenarios=("kafka_lines_edges",),
             doc="""
             Read the Kafka topic `topic` as a stream of text lines.
 
@@ -64,6 +65,7 @@ EXERCISE = Exercise(
             params={"messages": KafkaStreamOf("lines")},
             output=MemorySink("complete"),
             scenario="kafka_lines",
+            hidden_scenarios=("kafka_lines_edges",),
             doc="""
             Count the words of the messages of a Kafka stream.
 
@@ -95,6 +97,7 @@ EXERCISE = Exercise(
             },
             output=KafkaSinkTopic(),
             scenario="kafka_lines",
+            hidden_scenarios=("kafka_lines_edges",),
             doc="""
             Send the running word counts to the Kafka topic `output_topic`, in update mode.
 

@@ -32,7 +32,7 @@ class Task:
     `output` says what it must return; `scenario` names the fixture streams it is run on;
     `doc` is the docstring students read; `concept` is the hint shown when the task fails.
     `hidden_scenarios` name more streams, kept from students, that instructor grading also
-    runs. `equivalents` maps a parameter change of the reference (a mutant's `change`, see
+    runs (`grade verify` asks for one at least). `equivalents` maps a parameter change of the reference (a mutant's `change`, see
     `grader.authoring.mutants`) that is as right as the asked answer to why it is.
     `builds_on` names the tasks of the same exercise whose answer this one asks students to reuse:
     when one of those fails too, the feedback says to fix it first.

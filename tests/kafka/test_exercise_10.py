@@ -12,6 +12,7 @@ import socket
 import pytest
 
 from conftest import ROOT, run_grade, results_by_task
+from test_forgery import check_literal_forger_earns_on_public_data_only
 from grader import catalog
 from grader.authoring.verify import verify
 from grader.kafka import artifacts, broker
@@ -72,6 +73,11 @@ def test_starting_at_the_latest_offsets_is_named_in_the_feedback(kafka_ready):
     assert ".option('startingOffsets', 'earliest')" in test["output"]
     assert "After batch 1 of 3" in test["output"]  # batch 1 was in the topic before the query
     assert code == 1
+
+
+@pytest.mark.timeout(600)
+def test_literal_rows_served_by_offset_earn_nothing_on_hidden_data(kafka_ready, tmp_path):
+    check_literal_forger_earns_on_public_data_only(tmp_path / "forger", ["exercise_10_kafka"])
 
 
 @pytest.mark.timeout(300)
