@@ -1,7 +1,8 @@
 """Submissions that try to earn points without the Spark work: serving the stored expected rows
-while patching the grader in their own process, or linking to the reference solution. Results
-are read by the referee, a process that never imports student code, and submissions are copied,
-never followed, so neither earns anything."""
+while patching the grader in their own process, linking to the reference solution, or writing a
+task's outputs around the sink it asks for. Results are read by the referee, a process that never
+imports student code, from the sink of the query the task asked for only, and submissions are
+copied, never followed, so none of it earns anything."""
 
 import json
 import os
@@ -52,6 +53,16 @@ def test_a_forger_serving_the_expected_rows_earns_nothing(tmp_path):
     assert "written into your code" in outputs["parity_totals"]
     assert "not the memory sink of your query" in outputs["start_closed_window_counts"]
     assert code == 1
+
+
+@pytest.mark.timeout(600)
+def test_outputs_written_around_the_sinks_asked_for_earn_nothing():
+    """A view that filters a memory sink, under the sink's name."""
+    code, result, stderr = run_grade("exercise-7", "--submission", str(SUBMISSIONS / "bypassing"))
+    assert result is not None, stderr
+    assert result["score"] == 0 and code == 1
+    outputs = {task: test["output"] for (_, task), test in results_by_task(result).items()}
+    assert "`start_two_queries_views` is not the memory sink of your query" in outputs["start_two_queries"]
 
 
 @pytest.mark.timeout(600)
