@@ -57,12 +57,13 @@ def test_a_forger_serving_the_expected_rows_earns_nothing(tmp_path):
 
 @pytest.mark.timeout(600)
 def test_outputs_written_around_the_sinks_asked_for_earn_nothing():
-    """A view that filters a memory sink, under the sink's name."""
+    """A view that filters a memory sink under its name, and a second query that mends the database."""
     code, result, stderr = run_grade("exercise-7", "--submission", str(SUBMISSIONS / "bypassing"))
     assert result is not None, stderr
     assert result["score"] == 0 and code == 1
     outputs = {task: test["output"] for (_, task), test in results_by_task(result).items()}
     assert "`start_two_queries_views` is not the memory sink of your query" in outputs["start_two_queries"]
+    assert "A query this task did not ask for is running" in outputs["start_sqlite_sink"]
 
 
 @pytest.mark.timeout(600)

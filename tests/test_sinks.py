@@ -1,12 +1,13 @@
 """The referee's checks that what it reads is the query's own output, on fake queries and plans,
-without Spark: a memory table must be the query's sink and hold what it wrote."""
+without Spark: a memory table must be the query's sink and hold what it wrote, and no other query
+may run beside the task's."""
 
 from types import SimpleNamespace as Fake
 
 import pytest
 
 from grader.referee import results
-from grader.referee.results import WrongResult, check_memory_table
+from grader.referee.results import WrongResult, check_memory_table, check_no_other_queries
 
 MEMORY_TABLE_PLAN = """== Parsed Logical Plan ==
 'UnresolvedRelation [counts], [], false
@@ -34,11 +35,11 @@ def no_waiting_for_progress(monkeypatch):
     monkeypatch.setattr(results, "PROGRESS_WAIT", 0.0)
 
 
-def query(description: str, *rows_per_batch: int):
+def query(description: str, *rows_per_batch: int, name: str = "", id: str = "q-1"):
     """A query whose progress reports one batch per entry of `rows_per_batch`."""
     progress = [Fake(batchId=batch, durationMs={"addBatch": 1}, sink=Fake(description=description, numOutputRows=rows))
                 for batch, rows in enumerate(rows_per_batch)]
-    return Fake(recentProgress=progress)
+    return Fake(recentProgress=progress, name=name, id=id)
 
 
 def frame(pages: list, plan: str = MEMORY_TABLE_PLAN):
@@ -48,9 +49,10 @@ def frame(pages: list, plan: str = MEMORY_TABLE_PLAN):
                 _explain_string=lambda extended: plan)
 
 
-def session(table):
-    """A session whose memory tables are all `table`."""
-    return Fake(catalog=Fake(tableExists=lambda name: table is not None), table=lambda name: table)
+def session(table=None, active=()):
+    """A session whose memory tables are all `table`, running the queries `active`."""
+    return Fake(catalog=Fake(tableExists=lambda name: table is not None), table=lambda name: table,
+                streams=Fake(active=list(active)))
 
 
 def test_a_view_that_filters_the_memory_sink_is_not_its_table():
@@ -71,3 +73,10 @@ def test_a_memory_table_holds_what_its_query_wrote_in_either_mode_when_the_mode_
         check_memory_table(three, query("MemorySink", 2, 2), "counts")
     with pytest.raises(WrongResult, match="holds 3 row\\(s\\), but your query wrote 1:"):
         check_memory_table(three, query("MemorySink", 2, 1), "counts", mode="complete")
+
+
+def test_a_query_the_task_did_not_ask_for_is_named():
+    own, rate = query("MemorySink", id="own"), query("ForeachBatchSink", name="mender", id="other")
+    check_no_other_queries(session(active=[own]), [own])
+    with pytest.raises(WrongResult, match="A query this task did not ask for is running \\(`mender`\\)"):
+        check_no_other_queries(session(active=[own, rate]), [own])

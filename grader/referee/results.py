@@ -130,6 +130,17 @@ def plan_operators(frame: DataFrame) -> list[str]:
     return [re.match(r"[\s:+-]*(\S+)", line)[1] for line in tree if line.strip()]
 
 
+def check_no_other_queries(spark, own: list) -> None:
+    """No query runs in the session but the task's own (`own`): a query the task did not ask for
+    could write to its outputs while the referee feeds and reads them."""
+    ids = {query.id for query in own}
+    for query in spark.streams.active:
+        if query.id not in ids:
+            named = f"`{query.name}`" if query.name else f"id {query.id}"
+            raise WrongResult(f"A query this task did not ask for is running ({named}): the task asks "
+                              "for no other query than its own, so start only that one.")
+
+
 def sink_description(query) -> str:
     """What `query` writes to, as its newest progress describes it ("" before its first)."""
     progress = query.recentProgress

@@ -24,6 +24,7 @@ from grader.referee.errors import infrastructure_cause
 from grader.referee.results import (
     WrongResult,
     check_memory_table,
+    check_no_other_queries,
     check_sources,
     is_query,
     require_dataframe,
@@ -174,10 +175,9 @@ class ScenarioRun:
                     returned = student.call(recipes)
                     self.called = True
                     sink.attach(returned)
+                    check_no_other_queries(self.spark, sink.queries)
                 elif isinstance(step, StartQueriesToStop):
-                    frame = materialize(self.spark, self.streams.stream_recipe(next(iter(self.scenario.streams))))
-                    for name in sink.names:
-                        frame.writeStream.format("memory").queryName(name).start()
+                    sink.start(materialize(self.spark, self.streams.stream_recipe(next(iter(self.scenario.streams)))))
                 elif isinstance(step, Process):
                     self._process(sink.query)
                 elif isinstance(step, AwaitEnd):
@@ -187,7 +187,8 @@ class ScenarioRun:
                 elif isinstance(step, ReplayLastBatch):
                     forget_last_batch(self.checkpoint)
                 elif isinstance(step, Check):
-                    for query in getattr(sink.query, "queries", [sink.query] if sink.query else []):
+                    check_no_other_queries(self.spark, sink.queries)
+                    for query in sink.queries:
                         check_sources(query, self.fed_sources())
                     taken.append(sink.read())
                     self.watermarks.append(watermark_of(sink.query) if is_query(sink.query) else None)
@@ -228,6 +229,11 @@ class Sink:
 
     def attach(self, returned: object) -> None:
         self.query = require_query(returned)
+
+    @property
+    def queries(self) -> list:
+        """The queries the task runs: the only ones allowed to run while the referee feeds and reads."""
+        return [self.query] if self.query is not None else []
 
     def read(self) -> Snapshot:
         raise NotImplementedError
@@ -292,6 +298,10 @@ class NamedQueries(Sink):
         self.running = active_by_name(self.run.spark, names)
         self.query = QueryGroup(self.running.values())
 
+    @property
+    def queries(self) -> list:
+        return self.query.queries
+
     def read(self) -> Snapshot:
         return row_counts(self.run.spark, self.running)
 
@@ -302,6 +312,14 @@ class QueriesToStop(Sink):
     @property
     def names(self) -> list[str]:
         return [self.run.query_name, self.run.name_for("other")]
+
+    def start(self, frame) -> None:
+        """Start the two queries, into memory sinks under `names`, on `frame`."""
+        self.started = [frame.writeStream.format("memory").queryName(name).start() for name in self.names]
+
+    @property
+    def queries(self) -> list:
+        return self.started
 
     def attach(self, returned: object) -> None:
         pass
