@@ -1,13 +1,13 @@
 """The referee's checks that what it reads is the query's own output, on fake queries and plans,
-without Spark: a memory table must be the query's sink and hold what it wrote, and no other query
-may run beside the task's."""
+without Spark: a memory table must be the query's sink and hold what it wrote, a Kafka topic what
+the query sent, and no other query may run beside the task's."""
 
 from types import SimpleNamespace as Fake
 
 import pytest
 
 from grader.referee import results
-from grader.referee.results import WrongResult, check_memory_table, check_no_other_queries
+from grader.referee.results import WrongResult, check_kafka_output, check_memory_table, check_no_other_queries
 
 MEMORY_TABLE_PLAN = """== Parsed Logical Plan ==
 'UnresolvedRelation [counts], [], false
@@ -73,6 +73,15 @@ def test_a_memory_table_holds_what_its_query_wrote_in_either_mode_when_the_mode_
         check_memory_table(three, query("MemorySink", 2, 2), "counts")
     with pytest.raises(WrongResult, match="holds 3 row\\(s\\), but your query wrote 1:"):
         check_memory_table(three, query("MemorySink", 2, 1), "counts", mode="complete")
+
+
+def test_a_kafka_topic_holds_only_what_the_kafka_sink_wrote():
+    kafka = "org.apache.spark.sql.kafka010.KafkaSourceProvider$KafkaTable@3c9c6f41"
+    check_kafka_output(query(kafka, 3, 2), held=5)
+    with pytest.raises(WrongResult, match="holds 7 message\\(s\\), but your query wrote 5"):
+        check_kafka_output(query(kafka, 3, 2), held=7)
+    with pytest.raises(WrongResult, match="Your query writes to ForeachBatchSink, not to Kafka"):
+        check_kafka_output(query("ForeachBatchSink", 3, 2), held=5)
 
 
 def test_a_query_the_task_did_not_ask_for_is_named():

@@ -15,6 +15,7 @@ from grader.outcome import Snapshot
 
 
 PROGRESS_WAIT = 10.0
+KAFKA_SINK = "org.apache.spark.sql.kafka010."  # the package of every sink Spark's Kafka connector has
 # The operators of a memory sink's own table: its name, the view the sink registered, its data.
 MEMORY_SINK_TABLE = ["SubqueryAlias", "View", "MemoryPlan"]
 
@@ -128,6 +129,20 @@ def plan_operators(frame: DataFrame) -> list[str]:
     analyzed = analyzed_plan(frame).split("== Analyzed Logical Plan ==")[-1]
     tree = analyzed.split("\n")[2:]  # below the header's line end and the schema line
     return [re.match(r"[\s:+-]*(\S+)", line)[1] for line in tree if line.strip()]
+
+
+def check_kafka_output(query, held: int) -> None:
+    """`query` writes to Kafka, and the output topic holds as many messages as it wrote: no
+    message sent there by other code counts."""
+    description = sink_description(query)
+    if description and KAFKA_SINK not in description:
+        raise WrongResult(f"Your query writes to {shown_sink(description)}, not to Kafka: start it with "
+                          ".writeStream.format('kafka') and the options 'kafka.bootstrap.servers' and "
+                          "'topic' you were given.")
+    if not settles(lambda: _rows_written(query) == held):
+        raise WrongResult(f"The output topic holds {held} message(s), but your query wrote {_rows_written(query)}: "
+                          "only what your query sends to the topic it was given counts, and nothing else "
+                          "may send to it.")
 
 
 def check_no_other_queries(spark, own: list) -> None:

@@ -23,6 +23,7 @@ from grader.outcome import Failure, Outcome, Snapshot, timeout_message
 from grader.referee.errors import infrastructure_cause
 from grader.referee.results import (
     WrongResult,
+    check_kafka_output,
     check_memory_table,
     check_no_other_queries,
     check_sources,
@@ -272,7 +273,9 @@ class StudentsMemorySink(Sink):
 
 class KafkaOutput(Sink):
     def read(self) -> Snapshot:
-        return self.run.kafka.read_output()
+        found = self.run.kafka.read_output()
+        check_kafka_output(self.query, len(found.rows))
+        return found
 
 
 class OutputFiles(Sink):
