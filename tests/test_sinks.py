@@ -1,13 +1,16 @@
-"""The referee's checks that what it reads is the query's own output, on fake queries and plans,
-without Spark: a memory table must be the query's sink and hold what it wrote, a Kafka topic what
-the query sent, and no other query may run beside the task's."""
+"""The referee's checks that what it reads is the query's own output, on fake queries, plans and
+folders, without Spark: a file sink's folder is read by the sink's log, a memory table must be
+the query's sink and hold what it wrote, a Kafka topic what the query sent, and no other query
+may run beside the task's."""
 
+import json
 from types import SimpleNamespace as Fake
 
 import pytest
 
 from grader.referee import results
 from grader.referee.results import WrongResult, check_kafka_output, check_memory_table, check_no_other_queries
+from grader.referee.sinks import CommittedFiles
 
 MEMORY_TABLE_PLAN = """== Parsed Logical Plan ==
 'UnresolvedRelation [counts], [], false
@@ -49,10 +52,16 @@ def frame(pages: list, plan: str = MEMORY_TABLE_PLAN):
                 _explain_string=lambda extended: plan)
 
 
-def session(table=None, active=()):
-    """A session whose memory tables are all `table`, running the queries `active`."""
+def session(table=None, active=(), loaded=None):
+    """A session with the memory table `table`, the active queries `active`; the paths a batch
+    read loads are added to `loaded`."""
+    def load(paths):
+        loaded.extend(paths)
+        return frame(["home"])
+
+    reader = Fake(load=load)
     return Fake(catalog=Fake(tableExists=lambda name: table is not None), table=lambda name: table,
-                streams=Fake(active=list(active)))
+                streams=Fake(active=list(active)), read=Fake(format=lambda fmt: reader))
 
 
 def test_a_view_that_filters_the_memory_sink_is_not_its_table():
@@ -89,3 +98,78 @@ def test_a_query_the_task_did_not_ask_for_is_named():
     check_no_other_queries(session(active=[own]), [own])
     with pytest.raises(WrongResult, match="A query this task did not ask for is running \\(`mender`\\)"):
         check_no_other_queries(session(active=[own, rate]), [own])
+
+
+def file_sink(folder):
+    return f"FileSink[file:{folder}]"
+
+
+def commit(folder, batch: int, *names: str, log: str | None = None) -> None:
+    """Write the data files `names` into `folder` and log them as `batch`, as a file sink does."""
+    entries = []
+    for name in names:
+        (folder / name).write_bytes(f"rows of {name}".encode())
+        entries.append({"path": (folder / name).as_uri(), "size": (folder / name).stat().st_size, "action": "add"})
+    (folder / "_spark_metadata").mkdir(exist_ok=True)
+    (folder / "_spark_metadata" / (log or str(batch))).write_text("\n".join(["v1", *map(json.dumps, entries)]))
+
+
+def test_a_folder_is_read_by_its_log_and_only_up_to_the_query_s_last_batch(tmp_path):
+    commit(tmp_path, 0, "part-0.parquet")
+    (tmp_path / "part-extra.parquet").write_bytes(b"not in the log")
+    loaded = []
+    CommittedFiles(tmp_path, "parquet").read(session(loaded=loaded), query(file_sink(tmp_path), -1))
+    assert loaded == [(tmp_path / "part-0.parquet").as_uri()]
+    commit(tmp_path, 1, "part-1.parquet")
+    with pytest.raises(WrongResult, match="ends at batch 1, but your query's last batch is 0"):
+        CommittedFiles(tmp_path, "parquet").read(session(loaded=[]), query(file_sink(tmp_path), -1))
+
+
+def test_a_compacted_log_lists_every_file_up_to_its_batch(tmp_path):
+    commit(tmp_path, 0, "part-0.parquet")
+    commit(tmp_path, 1, "part-0.parquet", "part-1.parquet", log="1.compact")
+    commit(tmp_path, 2, "part-2.parquet")
+    loaded = []
+    CommittedFiles(tmp_path, "parquet").read(session(loaded=loaded), query(file_sink(tmp_path), -1, -1, -1))
+    assert loaded == [(tmp_path / f"part-{batch}.parquet").as_uri() for batch in range(3)]
+
+
+def test_a_folder_without_the_log_or_written_by_another_sink_is_refused(tmp_path):
+    (tmp_path / "part-0.parquet").write_bytes(b"written by pyarrow")
+    with pytest.raises(WrongResult, match="has no `_spark_metadata`.*write it with a file sink"):
+        CommittedFiles(tmp_path, "parquet").read(session(), query("ForeachBatchSink", -1))
+    commit(tmp_path, 0, "part-0.parquet")
+    with pytest.raises(WrongResult, match="writes to ForeachBatchSink, not to files in the folder"):
+        CommittedFiles(tmp_path, "parquet").read(session(), query("ForeachBatchSink", -1))
+    with pytest.raises(WrongResult, match="writes to FileSink\\[file:/elsewhere\\], not to files in the folder"):
+        CommittedFiles(tmp_path, "parquet").read(session(), query(file_sink("/elsewhere"), -1))
+
+
+def test_a_log_entry_read_once_cannot_change_later(tmp_path):
+    files = CommittedFiles(tmp_path, "parquet")
+    commit(tmp_path, 0, "part-0.parquet")
+    files.read(session(loaded=[]), query(file_sink(tmp_path), -1))
+    commit(tmp_path, 0, "part-0.parquet", "part-smuggled.parquet")  # batch 0's entry, rewritten
+    commit(tmp_path, 1, "part-1.parquet")
+    with pytest.raises(WrongResult, match="`_spark_metadata/0` is not as your query committed it"):
+        files.read(session(loaded=[]), query(file_sink(tmp_path), -1, -1))
+
+
+def test_a_data_file_must_be_as_large_as_the_log_says(tmp_path):
+    commit(tmp_path, 0, "part-0.parquet")
+    (tmp_path / "part-0.parquet").write_bytes(b"other rows, and more of them")
+    with pytest.raises(WrongResult, match="`part-0.parquet` is not as your query committed it"):
+        CommittedFiles(tmp_path, "parquet").read(session(loaded=[]), query(file_sink(tmp_path), -1))
+
+
+def test_a_log_no_file_sink_wrote_is_refused_as_changed(tmp_path):
+    commit(tmp_path, 0, "part-0.parquet")
+    (tmp_path / "_spark_metadata" / "0").write_text('v1\n{"path": 7}')
+    with pytest.raises(WrongResult, match="`_spark_metadata/0` is not as your query committed it"):
+        CommittedFiles(tmp_path, "parquet").read(session(), query(file_sink(tmp_path), -1))
+    outside = tmp_path.parent / "outside.parquet"
+    outside.write_bytes(b"rows")
+    entry = {"path": outside.as_uri(), "size": 4, "action": "add"}
+    (tmp_path / "_spark_metadata" / "0").write_text(f"v1\n{json.dumps(entry)}")
+    with pytest.raises(WrongResult, match="outside.parquet` is not as your query committed it"):
+        CommittedFiles(tmp_path, "parquet").read(session(), query(file_sink(tmp_path), -1))

@@ -33,7 +33,14 @@ from grader.referee.results import (
     snapshot,
     watermark_of,
 )
-from grader.referee.sinks import active_by_name, await_end, forget_last_batch, read_files, read_table, row_counts
+from grader.referee.sinks import (
+    CommittedFiles,
+    active_by_name,
+    await_end,
+    forget_last_batch,
+    read_table,
+    row_counts,
+)
 from grader.referee.streams import StreamFolders, materialize
 from grader.referee.student import Student, StudentFailed, WorkerLost
 from grader.spec.steps import AwaitEnd, Call, Check, Feed, Process, ReplayLastBatch, StartQueriesToStop, Stop
@@ -279,12 +286,16 @@ class KafkaOutput(Sink):
 
 
 class OutputFiles(Sink):
+    def __init__(self, run: ScenarioRun):
+        super().__init__(run)
+        self.committed = CommittedFiles(run.output_folder, run.task.output.format)
+
     def attach(self, returned: object) -> None:
         # A query that stops by itself may already have ended.
         self.query = require_query(returned, running=not isinstance(self.run.task.output, AvailableNow))
 
     def read(self) -> Snapshot:
-        return read_files(self.run.spark, self.run.output_folder, self.run.task.output.format)
+        return self.committed.read(self.run.spark, self.query)
 
 
 class SqliteOutput(Sink):
