@@ -1,8 +1,9 @@
 """Submissions that try to earn points without the Spark work: serving the stored expected rows
-while patching the grader in their own process, or linking to the reference solution. Results
-are read by the referee, a process that never imports student code, and submissions are copied,
-never followed, so neither earns anything. Expected rows served as Spark literals by real
-queries pass every check of the public run; the hidden scenarios are what stop them."""
+while patching the grader in their own process, linking to the reference solution, or writing a
+task's outputs around the sink it asks for. Results are read by the referee, a process that never
+imports student code, from the sink of the query the task asked for only, and submissions are
+copied, never followed, so none of it earns anything. Expected rows served as Spark literals by
+real queries pass every check of the public run; the hidden scenarios are what stop them."""
 
 import json
 import os
@@ -59,6 +60,30 @@ def test_a_forger_serving_the_expected_rows_earns_nothing(tmp_path):
     assert "written into your code" in outputs["parity_totals"]
     assert "not the memory sink of your query" in outputs["start_closed_window_counts"]
     assert code == 1
+
+
+@pytest.mark.timeout(600)
+def test_outputs_written_around_the_sinks_asked_for_earn_nothing():
+    """Parquet folders written by pyarrow (with a log of the forger's making, or none), a view
+    that filters a memory sink under its name, and a second query that mends the database."""
+    code, result, stderr = run_grade("exercise-7", "--submission", str(SUBMISSIONS / "bypassing"))
+    assert result is not None, stderr
+    assert result["score"] == 0 and code == 1
+    outputs = {task: test["output"] for (_, task), test in results_by_task(result).items()}
+    assert "Your query writes to ForeachBatchSink, not to files in the folder" in outputs["start_parquet_sink"]
+    assert "The folder has no `_spark_metadata`" in outputs["run_available_now"]
+    assert "write it with a file sink" in outputs["run_available_now"]
+    assert "`start_two_queries_views` is not the memory sink of your query" in outputs["start_two_queries"]
+    assert "A query this task did not ask for is running" in outputs["start_sqlite_sink"]
+
+
+@pytest.mark.timeout(600)
+def test_rows_smuggled_into_a_file_sink_s_log_earn_nothing():
+    code, result, stderr = run_grade("exercise-7", "--submission", str(SUBMISSIONS / "smuggling"),
+                                     "--task", "start_parquet_sink")
+    assert result is not None, stderr
+    test = results_by_task(result)[("exercise-7", "start_parquet_sink")]
+    assert test["score"] == 0 and "`_spark_metadata/0` is not as your query committed it" in test["output"]
 
 
 @pytest.mark.timeout(600)

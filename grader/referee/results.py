@@ -4,9 +4,10 @@ checked against the query's own account of what it read and wrote."""
 from __future__ import annotations
 
 import datetime as dt
-import time
 import decimal
 import math
+import re
+import time
 
 from pyspark.sql import DataFrame, Row
 
@@ -14,6 +15,9 @@ from grader.outcome import Snapshot
 
 
 PROGRESS_WAIT = 10.0
+KAFKA_SINK = "org.apache.spark.sql.kafka010."  # the package of every sink Spark's Kafka connector has
+# The operators of a memory sink's own table: its name, the view the sink registered, its data.
+MEMORY_SINK_TABLE = ["SubqueryAlias", "View", "MemoryPlan"]
 
 
 class WrongResult(Exception):
@@ -105,30 +109,77 @@ def check_memory_table(spark, query, table: str, mode: str | None = None) -> Sna
     if not spark.catalog.tableExists(table):
         raise WrongResult(f"This task reads your query's memory sink, `{table}`, and there is none{_sink_of(query)}. "
                           "Write with .format('memory') and .queryName(...) given the name the task passes you.")
-    plan = analyzed_plan(spark.table(table))
-    if "MemoryPlan" not in plan:
+    description = sink_description(query)
+    if description and description != "MemorySink":
+        raise WrongResult(f"Your query writes to {shown_sink(description)}, not to a memory sink, so `{table}` "
+                          "is not its table: write with .format('memory') and .queryName(...).")
+    if plan_operators(spark.table(table)) != MEMORY_SINK_TABLE:
         raise WrongResult(f"`{table}` is not the memory sink of your query: something else was "
                           "registered under its name. Let the query's memory sink own that name.")
     found = snapshot(spark.table(table))
-    if not settles(lambda: _rows_written(query, mode) in (None, len(found.rows))):
+    if not settles(lambda: len(found.rows) in _rows_held(query, mode)):
+        written = " or ".join(map(str, sorted(_rows_held(query, mode))))
         raise WrongResult(f"The memory table `{table}` holds {len(found.rows)} row(s), but your query "
-                          f"wrote {_rows_written(query, mode)}: the table was changed outside the query.")
+                          f"wrote {written}: the table was changed outside the query.")
     return found
+
+
+def plan_operators(frame: DataFrame) -> list[str]:
+    """The operators of `frame`'s analyzed plan, top down."""
+    analyzed = analyzed_plan(frame).split("== Analyzed Logical Plan ==")[-1]
+    tree = analyzed.split("\n")[2:]  # below the header's line end and the schema line
+    return [re.match(r"[\s:+-]*(\S+)", line)[1] for line in tree if line.strip()]
+
+
+def check_kafka_output(query, held: int) -> None:
+    """`query` writes to Kafka, and the output topic holds as many messages as it wrote: no
+    message sent there by other code counts."""
+    description = sink_description(query)
+    if description and KAFKA_SINK not in description:
+        raise WrongResult(f"Your query writes to {shown_sink(description)}, not to Kafka: start it with "
+                          ".writeStream.format('kafka') and the options 'kafka.bootstrap.servers' and "
+                          "'topic' you were given.")
+    if not settles(lambda: _rows_written(query) == held):
+        raise WrongResult(f"The output topic holds {held} message(s), but your query wrote {_rows_written(query)}: "
+                          "only what your query sends to the topic it was given counts, and nothing else "
+                          "may send to it.")
+
+
+def check_no_other_queries(spark, own: list) -> None:
+    """No query runs in the session but the task's own (`own`): a query the task did not ask for
+    could write to its outputs while the referee feeds and reads them."""
+    ids = {query.id for query in own}
+    for query in spark.streams.active:
+        if query.id not in ids:
+            named = f"`{query.name}`" if query.name else f"id {query.id}"
+            raise WrongResult(f"A query this task did not ask for is running ({named}): the task asks "
+                              "for no other query than its own, so start only that one.")
+
+
+def sink_description(query) -> str:
+    """What `query` writes to, as its newest progress describes it ("" before its first)."""
+    progress = query.recentProgress
+    return progress[-1].sink.description if progress else ""
+
+
+def shown_sink(description: str) -> str:
+    """A sink's description without its Java package and object id ("ForeachBatchSink")."""
+    return re.sub(r"^(\w+\.)+|\$?@[0-9a-f]+$", "", description)
 
 
 def _sink_of(query) -> str:
     """What `query` writes to instead, as a clause for a sentence ("" when it cannot tell)."""
-    progress = query.recentProgress
-    description = progress[-1].sink.description if progress else ""
+    description = sink_description(query)
     if "console" in description.lower():
         return ": your query writes to the console sink, which prints rows and keeps none to check"
-    return f": your query writes to {description}" if description else ""
+    return f": your query writes to {shown_sink(description)}" if description else ""
 
 
-def settles(condition, seconds: float = PROGRESS_WAIT) -> bool:
-    """Whether `condition()` holds now or within `seconds`: a query reports its progress a moment
-    after its batch commits, so a check against progress waits for it before it accuses."""
-    deadline = time.monotonic() + seconds
+def settles(condition) -> bool:
+    """Whether `condition()` holds now or within `PROGRESS_WAIT` seconds: a query reports its
+    progress a moment after its batch commits, so a check against progress waits for it before it
+    accuses."""
+    deadline = time.monotonic() + PROGRESS_WAIT
     while not condition():
         if time.monotonic() > deadline:
             return False
@@ -136,17 +187,27 @@ def settles(condition, seconds: float = PROGRESS_WAIT) -> bool:
     return True
 
 
-def _rows_written(query, mode: str | None) -> int | None:
-    """How many rows the memory sink holds by the query's progress: the newest batch's in complete
-    mode, the sum over its batches in append and update mode; None when it cannot say."""
-    batches = {
-        progress.batchId: progress.sink.numOutputRows
-        for progress in query.recentProgress
-        if "addBatch" in progress.durationMs and progress.sink.numOutputRows >= 0  # batches that ran
-    }
-    if not batches or mode is None:
-        return None
-    return batches[max(batches)] if mode == "complete" else sum(batches.values())
+def rows_per_batch(query) -> dict[int, int]:
+    """The rows each batch of `query` wrote, by batch id, from its own progress: the batches that
+    ran (those with an `addBatch` time); -1 where its sink does not count them (a file sink)."""
+    return {progress.batchId: progress.sink.numOutputRows
+            for progress in query.recentProgress if "addBatch" in progress.durationMs}
+
+
+def _rows_written(query) -> int:
+    """How many rows `query` wrote over all its batches."""
+    return sum(max(rows, 0) for rows in rows_per_batch(query).values())
+
+
+def _rows_held(query, mode: str | None) -> set[int]:
+    """How many rows the memory sink of `query` holds by its progress: the newest batch's in
+    complete mode, the sum over its batches in append and update mode, either one when the mode is
+    not known (a query the student started)."""
+    batches = rows_per_batch(query)
+    newest, total = (max(batches[max(batches)], 0) if batches else 0), _rows_written(query)
+    if mode is None:
+        return {newest, total}
+    return {newest} if mode == "complete" else {total}
 
 
 def watermark_of(query) -> str | None:

@@ -25,7 +25,9 @@ from grader.outcome import Failure, Outcome, Snapshot, timeout_message
 from grader.referee.errors import infrastructure_cause
 from grader.referee.results import (
     WrongResult,
+    check_kafka_output,
     check_memory_table,
+    check_no_other_queries,
     check_sources,
     is_query,
     require_dataframe,
@@ -33,7 +35,14 @@ from grader.referee.results import (
     snapshot,
     watermark_of,
 )
-from grader.referee.sinks import active_by_name, await_end, forget_last_batch, read_files, read_table, row_counts
+from grader.referee.sinks import (
+    CommittedFiles,
+    active_by_name,
+    await_end,
+    forget_last_batch,
+    read_table,
+    row_counts,
+)
 from grader.referee.streams import StreamFolders, materialize
 from grader.referee.student import Student, StudentFailed, WorkerLost
 from grader.spec.steps import AwaitEnd, Call, Check, Feed, Process, ReplayLastBatch, StartQueriesToStop, Stop
@@ -187,10 +196,9 @@ class ScenarioRun:
                     returned = student.call(recipes)
                     self.called = True
                     sink.attach(returned)
+                    check_no_other_queries(self.spark, sink.queries)
                 elif isinstance(step, StartQueriesToStop):
-                    frame = materialize(self.spark, self.streams.stream_recipe(next(iter(self.scenario.streams))))
-                    for name in sink.names:
-                        frame.writeStream.format("memory").queryName(name).start()
+                    sink.start(materialize(self.spark, self.streams.stream_recipe(next(iter(self.scenario.streams)))))
                 elif isinstance(step, Process):
                     self._process(sink.query)
                 elif isinstance(step, AwaitEnd):
@@ -200,7 +208,8 @@ class ScenarioRun:
                 elif isinstance(step, ReplayLastBatch):
                     forget_last_batch(self.checkpoint)
                 elif isinstance(step, Check):
-                    for query in getattr(sink.query, "queries", [sink.query] if sink.query else []):
+                    check_no_other_queries(self.spark, sink.queries)
+                    for query in sink.queries:
                         check_sources(query, self.fed_sources())
                     taken.append(sink.read())
                     self.watermarks.append(watermark_of(sink.query) if is_query(sink.query) else None)
@@ -243,6 +252,11 @@ class Sink:
     def attach(self, returned: object) -> None:
         self.query = require_query(returned)
 
+    @property
+    def queries(self) -> list:
+        """The queries the task runs: the only ones allowed to run while the referee feeds and reads."""
+        return [self.query] if self.query is not None else []
+
     def read(self) -> Snapshot:
         raise NotImplementedError
 
@@ -282,16 +296,22 @@ class StudentsMemorySink(Sink):
 
 class KafkaOutput(Sink):
     def read(self) -> Snapshot:
-        return self.run.kafka.read_output()
+        found = self.run.kafka.read_output()
+        check_kafka_output(self.query, len(found.rows))
+        return found
 
 
 class OutputFiles(Sink):
+    def __init__(self, run: ScenarioRun):
+        super().__init__(run)
+        self.committed = CommittedFiles(run.output_folder, run.task.output.format)
+
     def attach(self, returned: object) -> None:
         # A query that stops by itself may already have ended.
         self.query = require_query(returned, running=not isinstance(self.run.task.output, AvailableNow))
 
     def read(self) -> Snapshot:
-        return read_files(self.run.spark, self.run.output_folder, self.run.task.output.format)
+        return self.committed.read(self.run.spark, self.query)
 
 
 class SqliteOutput(Sink):
@@ -308,6 +328,10 @@ class NamedQueries(Sink):
         self.running = active_by_name(self.run.spark, names)
         self.query = QueryGroup(self.running.values())
 
+    @property
+    def queries(self) -> list:
+        return self.query.queries
+
     def read(self) -> Snapshot:
         return row_counts(self.run.spark, self.running)
 
@@ -318,6 +342,14 @@ class QueriesToStop(Sink):
     @property
     def names(self) -> list[str]:
         return [self.run.query_name, self.run.name_for("other")]
+
+    def start(self, frame) -> None:
+        """Start the two queries, into memory sinks under `names`, on `frame`."""
+        self.started = [frame.writeStream.format("memory").queryName(name).start() for name in self.names]
+
+    @property
+    def queries(self) -> list:
+        return self.started
 
     def attach(self, returned: object) -> None:
         pass

@@ -11,7 +11,7 @@ import socket
 
 import pytest
 
-from conftest import ROOT, run_grade, results_by_task
+from conftest import ROOT, SUBMISSIONS, run_grade, results_by_task
 from test_forgery import check_literal_forger_earns_on_public_data_only
 from grader import catalog
 from grader.authoring.verify import verify
@@ -78,6 +78,19 @@ def test_starting_at_the_latest_offsets_is_named_in_the_feedback(kafka_ready):
 @pytest.mark.timeout(600)
 def test_literal_rows_served_by_offset_earn_nothing_on_hidden_data(kafka_ready, tmp_path):
     check_literal_forger_earns_on_public_data_only(tmp_path / "forger", ["exercise_10_kafka"])
+
+
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("submission, said", [
+    ("bypassing", "Your query writes to ForeachBatchSink, not to Kafka"),  # kafka-python in a foreachBatch
+    ("smuggling", "holds 7 message(s), but your query wrote 0"),          # kafka-python in a UDF
+])
+def test_messages_sent_by_other_code_than_the_kafka_sink_earn_nothing(kafka_ready, submission, said):
+    code, result, stderr = run_grade("exercise-10", "--submission", str(SUBMISSIONS / submission),
+                                     "--task", "start_counts_to_kafka")
+    assert result is not None, stderr
+    test = results_by_task(result)[("exercise-10", "start_counts_to_kafka")]
+    assert test["score"] == 0 and said in test["output"], test["output"]
 
 
 @pytest.mark.timeout(300)
