@@ -1,23 +1,26 @@
 """Benchmarks for the grader, measured side by side in one run, printed beside their targets.
 
     .venv/bin/python benchmarks/run.py [--repeat 3] [--exercise 2] [--baseline REF]
-                                       [--class-sizes 10,20,40] [--naive-size 5]
-                                       [--skip micro workers grade all lanes batch]
+                                       [--class-sizes 10,20,40] [--naive-size 5] [--isolation-size 10]
+                                       [--skip micro workers grade all lanes isolation batch]
 
 1. micro: a stateful micro-batch (word count) on the warm engine with our settings, against the
    same query with Spark's default 200 shuffle partitions, interleaved in one run; the first
    batch of a fresh query (planning, state store set-up) is shown apart from the later ones.
-2. workers: a foreachBatch Python worker's start: CPU seconds to import its module with the
-   engine's SPARK_HOME against pyspark's own (an uncompiled pyspark.zip), and the seconds from a
-   query's start to the function's first call on the warm engine.
+2. workers: a foreachBatch Python worker's start: CPU seconds to import its module as the engines
+   start their workers (isolated, the installed compiled pyspark) against pyspark's own
+   uncompiled pyspark.zip, and the seconds from a query's start to the function's first call on
+   the warm engine.
 3. grade: `grade exercise-N` on the reference solution, cold (a fresh Spark in the worker) and
    warm, against a bare pyspark script running the same code (the floor, a cold start itself);
    and the same runs alone in one process attached to the warm engine: Spark's own part of a warm
    grading, which no work on the grader can go below.
 4. all: warm `grade all --submission solutions`, against the grader at `--baseline REF` (a git
-   commit, branch or tag of this repository) on the same engine, alternating.
+   commit, branch or tag of this repository, on an engine of its own), alternating.
 5. lanes: warm grading of several exercises with two lanes (tasks graded two at once) against one.
-6. batch: `grade batch` of synthetic classes against the naive way, a fresh Python and Spark
+6. isolation: `grade batch` of a class (--isolation-size) with two workers, per student, against
+   the grader at `--baseline REF`, alternating: what keeping students apart costs.
+7. batch: `grade batch` of synthetic classes against the naive way, a fresh Python and Spark
    process per submission (timed at --naive-size submissions and scaled: it grows linearly).
 Runs alternate between the things compared, so a noisy machine hurts both alike; medians are
 shown. Each target is the one the project set itself; `met` says whether this run reached it.
@@ -184,30 +187,72 @@ def baseline_tree(ref: str) -> Path:
     return folder
 
 
+BASELINE_ENGINE_PORT = "15098"
+
+
+def baseline_environment(ref: str) -> dict:
+    """The environment that runs `grade` as it was at `ref`, on an engine of its own (engines of
+    two graders would not share) with this checkout's fetched Kafka jars."""
+    tree = baseline_tree(ref)
+    cache = tree / ".cache"
+    cache.mkdir()
+    for fetched in (ROOT / ".cache").glob("*kafka*"):
+        (cache / fetched.name).symlink_to(fetched)
+    return {"PYTHONPATH": str(tree), "GRADER_PROJECT": str(tree), "GRADER_CACHE": str(cache),
+            "GRADER_ENGINE_PORT": BASELINE_ENGINE_PORT}
+
+
+def stop_baseline_engine(env: dict) -> None:
+    subprocess.run([PYTHON, "-m", "grader", "engine", "stop"], cwd=env["GRADER_PROJECT"],
+                   env={**os.environ, **env}, capture_output=True)
+
+
 def grade_all(baseline: str | None, repeat: int) -> list[Measure]:
-    """Warm `grade all` here and, alternating with it, at `baseline` on the same engine (and the
-    Kafka broker exercise 10 needs)."""
+    """Warm `grade all` here and, alternating with it, at `baseline` (and the Kafka broker
+    exercise 10 needs)."""
     warm_engine()
     subprocess.run([PYTHON, "-m", "grader", "kafka", "start"], cwd=ROOT, capture_output=True)
     ours, theirs = [], []
-    baseline_env = None
-    if baseline:
-        tree = baseline_tree(baseline)
-        baseline_env = {"PYTHONPATH": str(tree), "GRADER_PROJECT": str(tree)}
+    baseline_env = baseline_environment(baseline) if baseline else None
     for _ in range(repeat):
         ours.append(timed(grade_command("all")))
         if baseline_env:
-            theirs.append(subprocess_time_in(baseline_env))
+            theirs.append(subprocess_time_in(grade_command("all"), baseline_env))
+    if baseline_env:
+        stop_baseline_engine(baseline_env)
     return [Measure(f"grade all, warm, vs {baseline or 'no baseline'} (s)", statistics.median(ours),
                     statistics.median(theirs) if theirs else None, target=0.5 if theirs else None)]
 
 
-def subprocess_time_in(env: dict) -> float:
+def subprocess_time_in(command: list[str], env: dict) -> float:
     started = time.perf_counter()
     # Exit status 1 is a lost point: the baseline's own verdict, timed all the same.
-    subprocess.run(grade_command("all"), cwd=env["GRADER_PROJECT"], stdout=subprocess.DEVNULL,
+    subprocess.run(command, cwd=env["GRADER_PROJECT"], stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL, env={**os.environ, **env})
     return time.perf_counter() - started
+
+
+def isolation(baseline: str | None, exercise: str, size: int, repeat: int) -> list[Measure]:
+    """`grade batch` of a class with two workers here (an engine per worker, every channel between
+    students closed) against `baseline`, alternating: seconds per student."""
+    if not baseline:
+        return []
+    from grader import catalog
+
+    work = Path(tempfile.mkdtemp(prefix="bench-isolation-"))
+    synthetic_class(work / "class", size, catalog.exercise(exercise).module_name)
+    baseline_env = baseline_environment(baseline)
+
+    def batch(run: str) -> list[str]:
+        return [PYTHON, "-m", "grader", "batch", str(work / "class"), "--out", str(work / run),
+                "--exercises", f"exercise-{exercise}", "--workers", "2"]
+    ours, theirs = [], []
+    for index in range(repeat):
+        ours.append(timed(batch(f"ours{index}")) / size)
+        theirs.append(subprocess_time_in(batch(f"theirs{index}"), baseline_env) / size)
+    stop_baseline_engine(baseline_env)
+    return [Measure(f"grade batch of {size}, 2 workers, per student, vs {baseline} (s)",
+                    statistics.median(ours), statistics.median(theirs), target=1.3)]
 
 
 def lanes(exercises: list[str], repeat: int) -> list[Measure]:
@@ -260,11 +305,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--exercise", default="2")
-    parser.add_argument("--baseline", help="a git ref of this repository whose `grade all` is timed beside ours")
+    parser.add_argument("--baseline", help="a git ref of this repository whose `grade all` and `grade batch` are timed beside ours")
     parser.add_argument("--class-sizes", default="10,20,40")
     parser.add_argument("--naive-size", type=int, default=5)
     parser.add_argument("--lane-exercises", default="5,7", help="exercises graded for the lanes measure")
-    parser.add_argument("--skip", nargs="*", default=[], choices=["micro", "workers", "grade", "all", "lanes", "batch"])
+    parser.add_argument("--isolation-size", type=int, default=10, help="the class graded for the isolation measure")
+    parser.add_argument("--skip", nargs="*", default=[],
+                        choices=["micro", "workers", "grade", "all", "lanes", "isolation", "batch"])
     args = parser.parse_args()
     os.environ.setdefault("PYSPARK_PYTHON", PYTHON)
     measures = {
@@ -273,6 +320,7 @@ def main() -> int:
         "grade": lambda: grading(args.exercise, args.repeat),
         "all": lambda: grade_all(args.baseline, args.repeat),
         "lanes": lambda: lanes(args.lane_exercises.split(","), args.repeat),
+        "isolation": lambda: isolation(args.baseline, args.exercise, args.isolation_size, args.repeat),
         "batch": lambda: batches(args.exercise, [int(s) for s in args.class_sizes.split(",")], args.naive_size),
     }
     rows = []

@@ -439,10 +439,12 @@ def root_cause(message: str) -> str:
     import re
 
     if "PYTHON_EXCEPTION" in message or "Traceback (most recent call last)" in message:
-        raised = re.findall(r"^(\w+(?:Error|Exception|Exit|Interrupt)): (.+)$", message, re.MULTILINE)
+        # The line that ends a traceback: the exception's (maybe dotted) name and its message.
+        raised = re.findall(r"^  File .*\n(?:(?:    |\s*[~^]).*\n)*([A-Za-z_][\w.]*)(?:: (.*))?$", message,
+                            re.MULTILINE)
         if raised:
             name, text = raised[-1]
-            return f"{name}: {text.strip()}"
+            return f"{name.rpartition('.')[2]}: {text.strip()}" if text.strip() else name.rpartition(".")[2]
     _, _, after = message.partition("terminated with exception: ")
     return first_line(after or message)
 

@@ -81,16 +81,15 @@ def test_literal_rows_served_by_offset_earn_nothing_on_hidden_data(kafka_ready, 
 
 
 @pytest.mark.timeout(600)
-@pytest.mark.parametrize("submission, said", [
-    ("bypassing", "Your query writes to ForeachBatchSink, not to Kafka"),  # kafka-python in a foreachBatch
-    ("smuggling", "holds 7 message(s), but your query wrote 0"),          # kafka-python in a UDF
-])
-def test_messages_sent_by_other_code_than_the_kafka_sink_earn_nothing(kafka_ready, submission, said):
+@pytest.mark.parametrize("submission", ["bypassing", "smuggling"])  # kafka-python in a foreachBatch, in a UDF
+def test_messages_sent_by_other_code_than_the_kafka_sink_earn_nothing(kafka_ready, submission):
+    """The engine's Python workers reach no broker, so the messages are never sent (were they,
+    the sink's own account would refuse them: tests/test_sinks.py)."""
     code, result, stderr = run_grade("exercise-10", "--submission", str(SUBMISSIONS / submission),
                                      "--task", "start_counts_to_kafka")
     assert result is not None, stderr
     test = results_by_task(result)[("exercise-10", "start_counts_to_kafka")]
-    assert test["score"] == 0 and said in test["output"], test["output"]
+    assert test["score"] == 0 and "NoBrokersAvailable" in test["output"], test["output"]
 
 
 @pytest.mark.timeout(300)
