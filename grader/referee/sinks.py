@@ -55,7 +55,8 @@ class CommittedFiles:
             raise WrongResult(f"Your query wrote no files into the folder it was given: write there with "
                               f".option('path', folder) and .format('{self.format}').")
         try:
-            return snapshot(spark.read.format(self.format).load([path.as_uri() for path in files]))
+            # Plain paths: Spark reads a URI's escapes (a run's `@`, say) as they are.
+            return snapshot(spark.read.format(self.format).load([str(path) for path in files]))
         except Exception:
             raise WrongResult(f"The folder holds files that are not {self.format}: write them with "
                               f".format('{self.format}').") from None
