@@ -1,7 +1,12 @@
 """Nothing a submission does on the shared engine reaches outside its own grading: no code planted
 where the grader or the engine load code from, no JVM code of its own, no Spark session of its
-own, no process left behind; the next student on the same engine is graded as if it never ran."""
+own, no process left behind; the next student on the same engine is graded as if it never ran,
+and a classmate graded at the same time on another engine cannot be reached."""
 
+import json
+import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -83,3 +88,42 @@ def test_nothing_of_the_escaper_is_left_and_the_next_student_is_graded_as_usual(
     assert result is not None, stderr
     assert result["score"] == result["max_score"], [t["output"] for t in result["tests"]]
     assert code == 0
+
+
+@requires_confinement
+@pytest.mark.timeout(900)
+def test_two_students_graded_side_by_side_cannot_reach_each_other(tmp_path):
+    """In a batch with two workers, each student is graded on an engine of their own: a neighbour
+    finds the other engine's area and is refused everything there, and the classmate graded at
+    the same time gets full marks."""
+    submissions = tmp_path / "class"
+    submissions.mkdir()
+    shutil.copy(ROOT / "solutions" / "exercise_02_streaming_word_count.py", submissions / "alice.py")
+    shutil.copy(SUBMISSIONS / "neighbouring" / "exercise_02_streaming_word_count.py", submissions / "mallory.py")
+    done = subprocess.run([sys.executable, "-m", "grader", "batch", str(submissions), "--out", str(tmp_path / "out"),
+                           "--exercises", "exercise-2", "--workers", "2"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=800)
+    assert done.returncode == 0, done.stderr[-3000:]
+    alice = json.loads((tmp_path / "out" / "alice" / "results.json").read_text())
+    assert alice["score"] == 8, [test["output"] for test in alice["tests"]]
+    mallory = {test["extra_data"]["task"]: test["output"]
+               for test in json.loads((tmp_path / "out" / "mallory" / "results.json").read_text())["tests"]}
+    for task, attempts in {
+        "read_lines": ["list a neighbour's gradings", "write into a neighbour's area",
+                       "connect to a neighbour's engine", "read a neighbour's files through Spark"],
+        "streaming_word_count": ["list a neighbour's gradings", "write into a neighbour's area",
+                                 "connect to a neighbour's engine"],
+    }.items():
+        assert "neighbours found: 1;" in mallory[task], mallory[task]
+        refused_all(mallory[task], attempts)
+
+
+@pytest.mark.timeout(600)
+def test_a_side_query_cannot_swap_the_graders_table():
+    """The grader's memory sink lives in a session only the referee knows, and any query the task
+    did not ask for fails it, by name."""
+    _, result, stderr = run_grade("exercise-2", "--submission", str(SUBMISSIONS / "swapping"),
+                                  "--task", "streaming_word_count")
+    assert result is not None, stderr
+    test = results_by_task(result)[("exercise-2", "streaming_word_count")]
+    assert test["score"] == 0 and "swapper" in test["output"], test["output"]

@@ -46,11 +46,9 @@ def kafka() -> None:
 
 def other_jvm_ports() -> None:
     """Connect to every port the machine listens on but the engine's (the JVM's RPC among them)."""
-    listening = set()
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        local, state = line.split()[1], line.split()[3]
-        if state == "0A":
-            listening.add(int(local.split(":")[1], 16))
+    listening = {int(line.split()[1].split(":")[1], 16)
+                 for table in ("/proc/net/tcp", "/proc/net/tcp6")  # a JVM listens on both
+                 for line in Path(table).read_text().splitlines()[1:] if line.split()[3] == "0A"}
     reached = []
     for port in sorted(listening - {engine_port()}):
         try:
