@@ -50,7 +50,7 @@ def test_an_unreachable_remote_is_refused_at_once():
     with pytest.raises(EngineError, match="No Spark Connect server answers at sc://127.0.0.1:9"):
         engine_for("sc://127.0.0.1:9")
     code, result, stderr = run_grade("exercise-1", "--remote", "sc://127.0.0.1:9")
-    assert code == 1 and result is None and "No Spark Connect server answers" in stderr
+    assert code == 3 and result is None and "No Spark Connect server answers" in stderr
 
 
 def test_an_unknown_engine_is_refused():
@@ -124,9 +124,9 @@ def test_a_program_on_the_engine_port_that_is_not_the_engine_is_named_at_once(fo
         "exercise-2", "--submission", str(ROOT / "solutions"), timeout=90,
         env={"GRADER_ENGINE_PORT": str(foreign_program_port), "GRADER_CACHE": str(tmp_path)},
     )
-    assert code == 1 and result is None
+    assert code == 3 and result is None  # the grader's failure, not the student's lost points
     assert f"Port {foreign_program_port} is taken by a program that is not this grader's Spark engine" in stderr
-    assert "GRADER_ENGINE_PORT" in stderr
+    assert "GRADER_ENGINE_PORT" in stderr and "--remote" not in stderr
     assert time.monotonic() - started < 30
 
 

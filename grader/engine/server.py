@@ -167,11 +167,10 @@ class EngineServer:
         self.service.terminate(timeout=20.0)
 
     def _port_taken(self) -> str:
-        remote = ""
-        if spark_connect_answers(self.url, timeout=3.0):
-            remote = f" (a Spark Connect server answers there: to grade on it all the same, pass --remote {self.url})"
+        # Never an invitation to grade there: a server on this port may be another user's, and it
+        # would run this grading's code as them.
         return (
-            f"Port {self.port} is taken by a program that is not this grader's Spark engine{remote}. "
+            f"Port {self.port} is taken by a program that is not this grader's Spark engine. "
             "Stop that program (an engine of an older grader stops with `grade engine stop` in "
             "its own checkout), or set GRADER_ENGINE_PORT to a free port."
         )
