@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, SUBMISSIONS, results_by_task, run_grade
+from grader import catalog
 
 pytestmark = pytest.mark.spark
 
@@ -32,10 +33,14 @@ FORGED_TASKS = {
 }
 
 
+def exercise_id(module: str) -> str:
+    """`exercise-N`, the exercise of the module `exercise_0N_slug`."""
+    return f"exercise-{int(module.split('_')[1])}"
+
+
 def _bundled_expectations(module: str) -> str:
     """The reference outcomes of `module`'s exercise, as the bundle's fixtures/expected holds them."""
-    number = int(module.split("_")[1])
-    expected = json.loads((ROOT / "fixtures" / "expected" / f"exercise-{number}.json").read_text())
+    expected = json.loads((ROOT / "fixtures" / "expected" / f"{exercise_id(module)}.json").read_text())
     return repr(json.dumps({task: entry["reference"] for task, entry in expected.items()}))
 
 
@@ -137,11 +142,49 @@ LITERAL_FORGERIES = {
         "sex_summary_sql(spark, patients)": "return collected('sex_summary_sql', patients)",
         "word_count(lines)": "return collected('word_count', lines)",
     },
+    "exercise_02_streaming_word_count": {
+        "read_lines(spark, folder)":
+            "return per_batch_rows(spark.readStream.text(folder), file_batch(), expected('read_lines'))",
+        "streaming_word_count(lines)": "return whole_table(lines, file_batch(), expected('streaming_word_count'))",
+        "start_update_query(lines, query_name, checkpoint)":
+            "rows = per_batch_rows(lines, file_batch(), expected('start_update_query'))\n"
+            "return into_memory(rows, query_name, checkpoint, mode='update')",
+    },
     "exercise_03_rate_source": {
         "with_parity(rate)": "return per_batch_rows(rate, file_batch(), expected('with_parity'))",
         "parity_totals(rate)": "return whole_table(rate, file_batch(), expected('parity_totals'))",
         "start_multiples_of_three(rate, query_name, checkpoint)":
             "rows = per_batch_rows(rate, file_batch(), expected('start_multiples_of_three'))\n"
+            "return into_memory(rows, query_name, checkpoint)",
+    },
+    "exercise_04_csv_folder": {
+        # Read as text: the lines' file names are all it needs, and a text source needs no schema.
+        "read_people(spark, folder)":
+            "return per_batch_rows(spark.readStream.text(folder), file_batch(), expected('read_people'))",
+        "adults(people)": "return per_batch_rows(people, file_batch(), expected('adults'))",
+        "age_groups(people)": "return whole_table(people, file_batch(), expected('age_groups'))",
+        "start_age_group_counts(people, query_name, checkpoint)":
+            "rows = per_batch_rows(people, file_batch(), expected('start_age_group_counts'))\n"
+            "return into_memory(rows, query_name, checkpoint, mode='update')",
+    },
+    "exercise_05_windows": {
+        "page_counts_per_minute(clicks)":
+            "return whole_table(clicks, file_batch(), expected('page_counts_per_minute'))",
+        "page_counts_sliding(clicks)": "return per_batch_rows(clicks, file_batch(), expected('page_counts_sliding'))",
+        "user_sessions(clicks)": "return whole_table(clicks, file_batch(), expected('user_sessions'))",
+        "start_user_sessions(clicks, query_name, checkpoint)":
+            "table = whole_table(clicks, file_batch(), expected('start_user_sessions'))\n"
+            "return into_memory(table, query_name, checkpoint, mode='complete')",
+    },
+    # Windows written once final come with the batch that moved the watermark: the check after it
+    # sees them whether they were written in that batch or in the extra batch Spark runs after it.
+    "exercise_06_watermarks": {
+        "closed_window_counts(readings)":
+            "return per_batch_rows(readings, file_batch(), expected('closed_window_counts'))",
+        "live_window_counts(readings)":
+            "return per_batch_rows(readings, file_batch(), expected('live_window_counts'))",
+        "start_closed_window_counts(readings, query_name, checkpoint)":
+            "rows = per_batch_rows(readings, file_batch(), expected('start_closed_window_counts'))\n"
             "return into_memory(rows, query_name, checkpoint)",
     },
     "exercise_07_sinks_and_triggers": {
@@ -159,6 +202,25 @@ LITERAL_FORGERIES = {
             "into_memory(counts, counts_name, counts_checkpoint, mode='complete')\n"
             "into_memory(per_batch_rows(views, file_batch(), counted('start_two_queries', views_name)), views_name, "
             "views_checkpoint)",
+    },
+    # The static tables go unread: each click's file name says which rows to serve.
+    "exercise_08_stream_static_joins": {
+        "priced_clicks(clicks, prices)": "return per_batch_rows(clicks, file_batch(), expected('priced_clicks'))",
+        "clicks_with_advertiser(clicks, ads)":
+            "return per_batch_rows(clicks, file_batch(), expected('clicks_with_advertiser'))",
+        "clicks_on_priced_ads(clicks, prices)":
+            "return per_batch_rows(clicks, file_batch(), expected('clicks_on_priced_ads'))",
+    },
+    # The two streams take turns, so each batch is read off whichever of them it arrived in; the
+    # outer join's NULL rows come with the batch whose watermark releases them, as in exercise 6.
+    "exercise_09_stream_stream_joins": {
+        "ad_clicks(impressions, clicks)":
+            "return per_batch_rows(arrivals(impressions, clicks), F.col('batch'), expected('ad_clicks'))",
+        "clicks_within_a_minute(impressions, clicks)":
+            "return per_batch_rows(arrivals(impressions, clicks), F.col('batch'),\n"
+            "                      expected('clicks_within_a_minute'))",
+        "clicked_impressions(impressions, clicks)":
+            "return per_batch_rows(arrivals(impressions, clicks), F.col('batch'), expected('clicked_impressions'))",
     },
     "exercise_10_kafka": {
         "read_topic(spark, bootstrap, topic)":
@@ -182,12 +244,17 @@ def write_literal_forger(folder: Path, modules: list[str]) -> Path:
     return folder
 
 
+def literally_forged(modules: list[str]) -> set[tuple[str, str]]:
+    """(exercise, task) of every task of `modules` that the literal forger forges."""
+    return {(exercise_id(module), signature.split("(")[0])
+            for module in modules for signature in LITERAL_FORGERIES[module]}
+
+
 def check_literal_forger_earns_on_public_data_only(folder: Path, modules: list[str]) -> None:
     """Graded as a student grades (the public scenarios), every forged task of `modules` passes:
     only data the forger never saw can stop it. Graded as instructors grade (`--hidden`, as
     `grade batch` does), every forged task earns nothing, and is told it failed hidden data."""
-    forged = {(f"exercise-{int(module.split('_')[1])}", signature.split("(")[0])
-              for module in modules for signature in LITERAL_FORGERIES[module]}
+    forged = literally_forged(modules)
     exercises = sorted({exercise for exercise, _ in forged})
     submission = str(write_literal_forger(folder, modules))
 
@@ -205,7 +272,39 @@ def check_literal_forger_earns_on_public_data_only(folder: Path, modules: list[s
         assert "right on the public data but not on a hidden scenario" in test["output"], test["output"]
 
 
+# The literal forgers of exercises 1 to 9 (exercise 10 needs a broker: tests/kafka), in groups
+# graded by one `grade` each.
+LITERAL_FORGER_GROUPS = {
+    "recap-rate-sinks": ["exercise_01_sql_recap", "exercise_03_rate_source", "exercise_07_sinks_and_triggers"],
+    "folders-static-joins": ["exercise_02_streaming_word_count", "exercise_04_csv_folder",
+                             "exercise_08_stream_static_joins"],
+    "event-time": ["exercise_05_windows", "exercise_06_watermarks", "exercise_09_stream_stream_joins"],
+}
+
+
 @pytest.mark.timeout(900)
-def test_literal_rows_served_batch_by_batch_earn_nothing_on_hidden_data(tmp_path):
-    check_literal_forger_earns_on_public_data_only(
-        tmp_path / "forger", ["exercise_01_sql_recap", "exercise_03_rate_source", "exercise_07_sinks_and_triggers"])
+@pytest.mark.parametrize("modules", LITERAL_FORGER_GROUPS.values(), ids=LITERAL_FORGER_GROUPS.keys())
+def test_literal_rows_served_batch_by_batch_earn_nothing_on_hidden_data(tmp_path, modules):
+    check_literal_forger_earns_on_public_data_only(tmp_path / "forger", modules)
+
+
+@pytest.mark.timeout(900)
+def test_a_literal_forger_earns_nothing_in_a_batch_either(tmp_path):
+    """Instructor grading of a literal forger of exercises 1 to 9 gives it 0 in all, every forged
+    task stopped by a hidden scenario (not by a load failure or a grading that ran out of time)."""
+    modules = [module for group in LITERAL_FORGER_GROUPS.values() for module in group]
+    exercises = [exercise_id(module) for module in modules]
+    submissions, results = tmp_path / "submissions", tmp_path / "results"
+    write_literal_forger(submissions / "forger", modules)
+    # One worker for one student: a second would start an engine of its own, for nobody.
+    done = subprocess.run(
+        [sys.executable, "-m", "grader", "batch", str(submissions), "--out", str(results), "--workers", "1",
+         "--submission-timeout", "600", "--exercises", *exercises],
+        capture_output=True, text=True, timeout=800, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads((results / "forger" / "results.json").read_text())
+    outputs = {(test["extra_data"]["exercise"], test["extra_data"]["task"]): test["output"] for test in result["tests"]}
+    assert len(outputs) == sum(len(catalog.exercise(exercise).tasks) for exercise in exercises)
+    assert result["score"] == 0, [test["name"] for test in result["tests"] if test["score"]]
+    for task in literally_forged(modules):
+        assert "right on the public data but not on a hidden scenario" in outputs[task], (task, outputs[task])
