@@ -234,9 +234,10 @@ def host(port: int) -> int:
     Student code reaches the server (queries, UDFs and foreachBatch functions run in it and its
     Python workers), so nothing the server can write is ever loaded by this host or by a later
     engine. The host runs no student code and starts isolated (`python -I`, in its state folder,
-    which no confined process can write). The server reads the runtime, the scratch root, the
-    admitted sessions and its launcher and gate, and writes only in the scratch root; its Python
-    workers are confined further (`grader.engine.python_workers`). Its log and GC log reach the
+    which no confined process can write). The server reads the runtime, its scratch area, the
+    admitted sessions, its SPARK_HOME, launcher and gate, and writes only in its scratch area
+    (`grader.confinement.engine_area`); its Python workers are confined further
+    (`grader.engine.python_workers`). Its log and GC log reach the
     host through pipes, into files it can neither read nor forge. A process its code leaves
     behind (a UDF's daemon) is adopted by this host, which kills it."""
     server = dataclasses.replace(EngineServer.from_env(), port=port)
