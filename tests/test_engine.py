@@ -12,6 +12,7 @@ import uuid
 import pytest
 
 from conftest import ROOT, run_grade
+from grader.engine.admission import admitted_session, prune_admissions
 from grader.engine.handshake import spark_version_request
 from grader.engine.heap import live_heap_mb, too_full
 from grader.engine.lease import engine_lease, live_leases
@@ -180,6 +181,21 @@ def test_a_lease_of_a_grading_that_was_killed_does_not_count(tmp_path, monkeypat
         assert len(live_leases(port)) == 1  # the orphan's pid runs, but started at another time
     killed.kill()
     assert live_leases(port) == []
+
+
+def test_the_session_of_a_grading_that_was_killed_is_struck_off(tmp_path, monkeypatch):
+    """A grading killed before it released its session leaves its admission behind; the engine's
+    host strikes it off, so no one who learnt the id can use that session later."""
+    monkeypatch.setattr("grader.engine.admission.runtime_dir", lambda port: tmp_path)
+    killed = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    with admitted_session("sc://127.0.0.1:15016") as live:
+        orphan = tmp_path / "sessions" / str(uuid.uuid4())
+        orphan.write_text((tmp_path / "sessions" / live).read_text().replace(str(os.getpid()), str(killed.pid)))
+        killed.kill()
+        killed.wait()
+        prune_admissions(15016)
+        assert sorted(path.name for path in (tmp_path / "sessions").iterdir()) == [live]
+    assert not (tmp_path / "sessions" / live).exists()
 
 
 def test_the_engines_python_workers_start_faster_than_on_pysparks_zip():

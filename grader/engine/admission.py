@@ -18,9 +18,10 @@ import shutil
 import subprocess
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from grader.engine.lease import holder_record, prune
 from grader.engine.registry import pyspark_version, runtime_dir
 
 GATE_SOURCES = sorted((Path(__file__).with_name("gate")).glob("*.java"))
@@ -79,6 +80,12 @@ def clear_admissions(port: int) -> None:
     folder.mkdir(mode=0o700, parents=True)
 
 
+def prune_admissions(port: int) -> None:
+    """Strike off the sessions of gradings that were killed before they could do it themselves."""
+    with suppress(OSError):
+        prune(sessions_dir(port))
+
+
 @contextmanager
 def admitted_session(url: str, session_id: str | None = None) -> Iterator[str]:
     """Admit a session (a new id unless given) on the engine at `url` for the duration; its id.
@@ -90,7 +97,7 @@ def admitted_session(url: str, session_id: str | None = None) -> Iterator[str]:
     entry = sessions_dir(port) / session_id
     try:
         entry.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        entry.touch()
+        entry.write_text(holder_record())  # pruned by the engine's host if this process is killed
     except OSError:  # not this machine's engine: nothing to admit
         entry = None
     try:

@@ -32,8 +32,8 @@ def engine_lease(engine: Engine) -> Iterator[None]:
     if lease is None:
         yield
         return
-    _prune(lease.parent)
-    lease.write_text(f"{os.getpid()} {_start_time(os.getpid())}\n")
+    prune(lease.parent)
+    lease.write_text(holder_record())
     try:
         yield
     finally:
@@ -46,7 +46,7 @@ def live_leases(port: int) -> list[Path]:
         leases = list(leases_dir(port).iterdir())
     except OSError:
         return []
-    return [lease for lease in leases if _holder_runs(lease)]
+    return [lease for lease in leases if holder_runs(lease)]
 
 
 def _lease_file(engine: Engine) -> Path | None:
@@ -60,17 +60,24 @@ def _lease_file(engine: Engine) -> Path | None:
     return folder / f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
 
-def _prune(folder: Path) -> None:
-    """Remove the leases of gradings that were killed before they could remove their own."""
-    for lease in folder.iterdir():
-        if not _holder_runs(lease):
-            lease.unlink(missing_ok=True)
+def holder_record() -> str:
+    """What a file held for as long as this process runs says: its pid and when it started."""
+    return f"{os.getpid()} {_start_time(os.getpid())}\n"
 
 
-def _holder_runs(lease: Path) -> bool:
-    """Whether the process that took `lease` still runs (its start time rules out a reused pid)."""
+def prune(folder: Path) -> None:
+    """Remove the files of `folder` whose holder process no longer runs (killed before it could
+    remove its own)."""
+    for held in folder.iterdir():
+        if not holder_runs(held):
+            held.unlink(missing_ok=True)
+
+
+def holder_runs(held: Path) -> bool:
+    """Whether the process that wrote `held` (`holder_record`) still runs (its start time rules
+    out a reused pid)."""
     with suppress(OSError, ValueError):
-        pid, started = lease.read_text().split()
+        pid, started = held.read_text().split()
         return _start_time(int(pid)) == started
     return False
 

@@ -34,6 +34,7 @@ from grader.engine.admission import (
     compiled_gate,
     gate_conf,
     gate_java_option,
+    prune_admissions,
     sessions_dir,
 )
 from grader.engine.heap import GC_TO_STDOUT, MAX_HEAP, keep_gc_lines, too_full
@@ -289,6 +290,7 @@ def host(port: int) -> int:
         if time.monotonic() - checked < 5:
             continue
         checked = time.monotonic()
+        prune_admissions(port)
         serving, leased = port_open(port), bool(live_leases(port))
         if serving and (why := too_full(gc_log, leased)) is not None:
             print(f"engine stopping: {why}; the next grading starts a fresh one", flush=True)
