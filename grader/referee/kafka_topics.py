@@ -7,10 +7,11 @@ produced when the grader feeds it, just before `processAllAvailable()`. The prod
 batch's messages until it is flushed, so they go out in one produce request that Kafka appends
 at once: a micro-batch never sees half of a fixture batch.
 
-Topics are named `grader-<unix time>-<random>-<task>-<stream or "out">`. A later run deletes them
-once they are old, not the run that made them: Spark keeps its Kafka clients pooled for minutes
-(for as long as the warm engine runs), and a pooled client that still knows a deleted topic makes
-the broker create it again.
+Topics are named `grader-<unix time>-<random>-<task>-<stream or "out">`, and deleted when the run
+ends: left on the broker, a later student's query could read them (a hidden scenario's data, and
+a classmate's answers in an output topic). Spark keeps its Kafka clients pooled for minutes, and a
+pooled client that still knows a deleted topic may make the broker create it again, empty: a later
+run deletes those once they are old.
 """
 
 from __future__ import annotations
@@ -125,11 +126,14 @@ class KafkaTopics:
         return Snapshot(list(OUTPUT_COLUMNS), [list(row) for row in self.output_rows])
 
     def close(self) -> None:
-        """Close the clients (best effort: the task is over). The topics stay; see the module doc."""
+        """Delete the run's topics and close the clients (best effort: the task is over)."""
         with suppress(KafkaError, OSError):
             if self._reader is not None:
                 self._reader.close()
             self.producer.close(timeout=2)
+            made = [*self.inputs.values(), *([self.output] if self.output else [])]
+            if made:
+                self.admin.delete_topics(made, raise_errors=False)
             self.admin.close()
 
     def _delete_stale_topics(self) -> None:

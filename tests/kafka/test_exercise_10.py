@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import socket
+import time
 
 import pytest
 
@@ -47,6 +48,26 @@ def test_the_solution_earns_full_marks(kafka_ready):
     assert not failed, "\n\n".join(failed)
     assert result["score"] == result["max_score"] == EXERCISE.max_score
     assert code == 0
+
+
+@pytest.mark.timeout(600)
+def test_no_message_of_a_grading_is_left_for_the_next_student(kafka_ready):
+    """A task's topics go when it ends: left on the broker, a later student's query could read a
+    hidden scenario's data, or a classmate's answers in an output topic."""
+    from kafka import KafkaConsumer
+
+    from grader.referee.kafka_topics import RUN_TOPIC
+
+    started = int(time.time())
+    code, result, stderr = run_grade("exercise-10", "--submission", str(ROOT / "solutions"), "--hidden")
+    assert result is not None and result["score"] == result["max_score"], stderr
+    reader = KafkaConsumer(bootstrap_servers=kafka_ready, auto_offset_reset="earliest", group_id=None,
+                           consumer_timeout_ms=5000)
+    reader.subscribe(pattern="^grader-.*")
+    left = [(message.topic, message.value) for message in reader
+            if int(RUN_TOPIC.match(message.topic)[1]) >= started]  # this grading's, not older runs'
+    reader.close()
+    assert left == []
 
 
 @pytest.mark.timeout(600)
