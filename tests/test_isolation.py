@@ -4,6 +4,7 @@ own, no process left behind; the next student on the same engine is graded as if
 and a classmate graded at the same time on another engine cannot be reached."""
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -114,7 +115,7 @@ def test_two_students_graded_side_by_side_cannot_reach_each_other(tmp_path):
         "streaming_word_count": ["list a neighbour's gradings", "write into a neighbour's area",
                                  "connect to a neighbour's engine"],
     }.items():
-        assert "neighbours found: 1;" in mallory[task], mallory[task]
+        assert re.search(r"neighbours found: [1-9]", mallory[task]), mallory[task]  # the classmate's, maybe more
         refused_all(mallory[task], attempts)
 
 
