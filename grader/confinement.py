@@ -22,6 +22,7 @@ import threading
 from pathlib import Path
 
 from grader import paths
+from grader.services import alive
 
 # Set to 0 to grade without confinement, on a kernel without Landlock or to debug the sandbox.
 ENABLED = os.environ.get("GRADER_CONFINE", "1") != "0"
@@ -146,19 +147,10 @@ def sweep_gradings(port: int | None) -> None:
     for folder in (gradings_root(port), sockets_root(port)):
         for entry in folder.iterdir():
             owner = re.fullmatch(r"grader-(\d+)-\w+", entry.name)
-            if (owner and _running(int(owner.group(1)))) or entry.is_socket():  # a live worker's
+            if (owner and alive(int(owner.group(1)))) or entry.is_socket():  # a live worker's
                 continue
             if entry.is_dir() and not entry.is_symlink():
                 shutil.rmtree(entry, ignore_errors=True)
             else:
                 entry.unlink(missing_ok=True)
 
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's: not ours to judge
-        return True
-    return True

@@ -13,7 +13,6 @@ the JDK's `javac`.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import shutil
 import subprocess
 import uuid
@@ -23,6 +22,7 @@ from pathlib import Path
 
 from grader.engine.lease import holder_record, prune
 from grader.engine.registry import pyspark_version, runtime_dir
+from grader.engine.spark_home import installed_spark_home
 
 GATE_SOURCES = sorted((Path(__file__).with_name("gate")).glob("*.java"))
 GATE_CLASS = "streaminggrader.SessionGate"
@@ -48,7 +48,7 @@ def compiled_gate(cache: Path) -> Path:
     javac = shutil.which("javac")
     if javac is None:
         raise GateUnavailable("the JDK's javac is not installed (install a JDK 17, not only a JRE)")
-    jars = Path(importlib.util.find_spec("pyspark").origin).parent / "jars"
+    jars = installed_spark_home() / "jars"
     partial = folder.with_name(folder.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     done = subprocess.run([javac, "-nowarn", "-cp", f"{jars}/*", "-d", str(partial), *map(str, GATE_SOURCES)],
