@@ -81,6 +81,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     # The pictures cost a second or two of drawing: only for the outputs that show them.
+    if args.kafka:  # the grading's processes and the engine it may start inherit it
+        os.environ["GRADER_KAFKA_BOOTSTRAP"] = args.kafka
     result = grade(exercises, submission, engine_for(args.remote or args.engine), timeout=args.timeout,
                    lanes=args.parallel, hidden=args.hidden, pictures=bool(args.json or args.picture))
     if args.json:
@@ -182,11 +184,13 @@ def cmd_batch(args: argparse.Namespace) -> int:
         print(f"grade batch: warning: submissions will run unconfined ({unconfined}): they can read "
               "and write whatever you can.", file=sys.stderr)
     # Leased: the engines stay up between students too, however long the batch.
-    with engines_for_class(args.remote or args.engine, max(1, args.workers)) as engines:
-        slots = [instructor_grade_args(engine, args.timeout) for engine in engines]
-        finished = run_batch(intake, out, _exercise_list(args.exercises), slots, args.submission_timeout,
-                             force=args.force, only=only, visibility=args.visibility,
-                             engine=engines[0].url if engines[0].is_connect else "local", shard=shard)
+    exercises = _exercise_list(args.exercises)
+    kafka = any(exercise.needs_kafka for exercise in exercises)
+    with engines_for_class(args.remote or args.engine, max(1, args.workers), kafka) as slots:
+        first = slots[0].engine
+        finished = run_batch(intake, out, exercises, [instructor_grade_args(slot, args.timeout) for slot in slots],
+                             args.submission_timeout, force=args.force, only=only, visibility=args.visibility,
+                             engine=first.url if first.is_connect else "local", shard=shard)
     print(f"Gradebook: {out / 'gradebook.csv'}; report: {out / 'report.html'}", file=sys.stderr)
     return 0 if finished else 130
 
@@ -376,6 +380,9 @@ def grade_parser() -> argparse.ArgumentParser:
                         help="auto: the warm local engine, started when needed (default); "
                              "local: a fresh Spark inside the grading process")
     parser.add_argument("--remote", metavar="sc://HOST:PORT", help="grade on a running Spark Connect server")
+    parser.add_argument("--kafka", metavar="HOST:PORT",
+                        help="the Kafka broker of the Kafka tasks (default: $GRADER_KAFKA_BOOTSTRAP, else "
+                             "the local broker of `grade kafka start`)")
     parser.add_argument("--hidden", action="store_true",
                         help="instructors: also run each task's hidden scenarios (needs fixtures/hidden, "
                              "which students do not have); a task then passes only on every scenario")

@@ -67,11 +67,12 @@ def runtime_paths() -> list[Path]:
     return found
 
 
-def confine(readable: list[Path], writable: list[Path], tcp_ports: tuple[int, ...] | None = None) -> str | None:
+def confine(readable: list[Path], writable: list[Path], tcp_ports: tuple[int, ...] | None = None,
+            bind_ports: tuple[int, ...] = ()) -> str | None:
     """Restrict this process and its future children to `readable` (read-only) and `writable`
     (read-write), besides the runtime's paths, and, when `tcp_ports` are given, to connecting to
-    those TCP ports only (binding none; Landlock ABI 4 and later). Returns None once confined, or
-    why it is not.
+    those TCP ports only and binding only `bind_ports` (Landlock ABI 4 and later). Returns None
+    once confined, or why it is not.
 
     Must run while the process has a single thread: Landlock confines the calling thread, and the
     threads and processes it starts afterwards."""
@@ -85,8 +86,11 @@ def confine(readable: list[Path], writable: list[Path], tcp_ports: tuple[int, ..
     rules = Landlock(strict=False)
     if tcp_ports is None:
         rules.allow_all_network()
-    elif tcp_ports:
-        rules.add_net_rule(*tcp_ports, access=AccessNet.CONNECT_TCP)
+    else:
+        if tcp_ports:
+            rules.add_net_rule(*tcp_ports, access=AccessNet.CONNECT_TCP)
+        if bind_ports:
+            rules.add_net_rule(*bind_ports, access=AccessNet.BIND_TCP)
     for path in [p for p in [*runtime_paths(), *readable] if p.exists()]:
         if path.is_dir():
             rules.allow_read(path).allow_execute(path)

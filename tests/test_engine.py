@@ -220,15 +220,19 @@ def test_a_foreach_batch_function_is_called_within_seconds_on_the_engine():
     assert min(round_["seconds"] for round_ in rounds[1:]) < 5, rounds
 
 
-def test_an_engine_whose_python_is_gone_is_not_shared(tmp_path):
+def test_an_engine_whose_python_is_gone_or_broker_differs_is_not_shared(tmp_path):
     """An engine started from a checkout (or a bundle) since deleted runs its Python workers
-    with an interpreter that no longer exists: every foreachBatch and UDF would fail there."""
+    with an interpreter that no longer exists: every foreachBatch and UDF would fail there. One
+    started for another Kafka broker cannot reach this grading's."""
     from grader.engine.registry import EngineIdentity
 
-    gone = EngineIdentity.of_this_grader(1, 15002, True, tmp_path / "last-used")
+    kafka = "127.0.0.1:9092"
+    gone = EngineIdentity.of_this_grader(1, 15002, True, tmp_path / "last-used", kafka)
     gone = EngineIdentity(**{**gone.__dict__, "python": str(tmp_path / "deleted" / "python")})
-    assert "no longer exists" in (gone.mismatch() or "")
-    assert EngineIdentity.of_this_grader(1, 15002, True, tmp_path / "last-used").mismatch() is None
+    assert "no longer exists" in (gone.mismatch(kafka) or "")
+    assert EngineIdentity.of_this_grader(1, 15002, True, tmp_path / "last-used", kafka).mismatch(kafka) is None
+    other_broker = EngineIdentity.of_this_grader(1, 15002, True, tmp_path / "last-used", "127.0.0.1:19092")
+    assert "may reach only the Kafka broker at 127.0.0.1:19092" in (other_broker.mismatch(kafka) or "")
 
 
 def engine_hosts(port: int) -> list[int]:

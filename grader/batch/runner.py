@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tqdm import tqdm
 
@@ -36,6 +37,9 @@ from grader.report.exports import write_atomically, write_exports
 from grader.report.html import render_html
 from grader.report.model import NOT_RUN, BatchRun, GradeResult, TaskResult
 from grader.spec import Exercise
+
+if TYPE_CHECKING:
+    from grader.engine.server import GradingSlot
 
 POLL_SECONDS = 0.1
 # Scratch: unpacked zips, and each grading's output (<id>.json) and errors (<id>.log).
@@ -63,11 +67,12 @@ def failed_result(submission: Submission, exercises: list[Exercise], why: str, s
     return GradeResult(str(submission.path), tasks, seconds, [why])
 
 
-def instructor_grade_args(engine, timeout: float | None = None) -> list[str]:
-    """The `grade` options of instructor grading on `engine`: every task on its hidden scenarios
+def instructor_grade_args(slot: GradingSlot, timeout: float | None = None) -> list[str]:
+    """The `grade` options of instructor grading in `slot`: every task on its hidden scenarios
     too, one task at a time (submissions are graded side by side already)."""
     args = ["--parallel", "1", "--hidden"]
-    args += ["--remote", engine.url] if engine.is_connect else ["--engine", "local"]
+    args += ["--remote", slot.engine.url] if slot.engine.is_connect else ["--engine", "local"]
+    args += ["--kafka", slot.kafka_bootstrap] if slot.kafka_bootstrap else []
     return args + (["--timeout", str(timeout)] if timeout else [])
 
 

@@ -65,11 +65,13 @@ class EngineIdentity:
     kafka_connector: bool  # whether Spark's Kafka connector jars were given to the server
     last_used_file: str  # the host's idle timer, which a grading touches when it attaches
     python: str = ""  # the interpreter its Python workers run: gone with the checkout that started it
+    kafka: str = ""  # the one Kafka broker (host:port list) its JVM may connect to
 
     @classmethod
-    def of_this_grader(cls, pid: int, port: int, kafka_connector: bool, last_used_file: Path) -> EngineIdentity:
+    def of_this_grader(cls, pid: int, port: int, kafka_connector: bool, last_used_file: Path,
+                       kafka: str) -> EngineIdentity:
         return cls(pid, port, grader_version(), pyspark_version(), kafka_connector, str(last_used_file),
-                   sys.executable)
+                   sys.executable, kafka)
 
     def write(self) -> None:
         path = runtime_dir(self.port) / "engine.json"
@@ -78,8 +80,9 @@ class EngineIdentity:
         partial.write_text(json.dumps(asdict(self)))
         partial.replace(path)
 
-    def mismatch(self) -> str | None:
-        """Why this grader should not grade on the engine, as the end of a sentence, or None."""
+    def mismatch(self, kafka: str) -> str | None:
+        """Why this grader, whose gradings use the Kafka broker at `kafka`, should not grade on
+        the engine, as the end of a sentence, or None."""
         if self.grader_version != grader_version():
             return f"was started by grader {self.grader_version} (this is {grader_version()})"
         if self.pyspark_version != pyspark_version():
@@ -88,6 +91,8 @@ class EngineIdentity:
             return f"runs its Python workers with {self.python}, which no longer exists"
         if not self.kafka_connector and fetched_connector_jars():
             return "was started without Spark's Kafka connector, which has been fetched since"
+        if self.kafka != kafka:
+            return f"may reach only the Kafka broker at {self.kafka or 'none'} (this grading's is {kafka})"
         return None
 
 

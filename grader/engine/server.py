@@ -44,6 +44,8 @@ from grader.engine.python_workers import ENGINE_PORT, write_launcher
 from grader.engine.registry import EngineIdentity, read_identity, runtime_dir, starting
 from grader.engine.settings import LOCAL_ONLY_CONF, TINY_STREAM_CONF
 from grader.engine.spark_home import engine_spark_home
+from grader.kafka import KafkaToolError, bootstrap_ports, default_bootstrap
+from grader.kafka.broker import KafkaBroker
 from grader.kafka.artifacts import fetched_connector_jars
 from grader.confinement import confine, engine_area, engine_root, sockets_root, unavailable_reason
 from grader.lifecycle import become_subreaper, kill_adopted
@@ -62,6 +64,7 @@ class EngineServer:
     port: int
     state_dir: Path
     idle_minutes: float
+    kafka_bootstrap: str  # the only Kafka broker its JVM may connect to: its gradings'
 
     @classmethod
     def from_env(cls) -> EngineServer:
@@ -69,6 +72,7 @@ class EngineServer:
             port=int(os.environ.get("GRADER_ENGINE_PORT", 15002)),
             state_dir=paths.CACHE / "engine",
             idle_minutes=float(os.environ.get("GRADER_ENGINE_IDLE_MINUTES", 30)),
+            kafka_bootstrap=default_bootstrap(),
         )
 
     @property
@@ -118,7 +122,7 @@ class EngineServer:
 
     def _start(self, timeout: float) -> bool:
         identity = self.identity()
-        reason = identity and identity.mismatch()
+        reason = identity and identity.mismatch(self.kafka_bootstrap)
         if reason:
             self._restart_unused(reason)
         elif identity:
@@ -134,7 +138,8 @@ class EngineServer:
             raise EngineError(self._port_taken())
         self.touch()
         pid = self.service.launch(
-            [sys.executable, "-I", "-m", "grader.engine.server", f"--engine-port={self.port}"],
+            [sys.executable, "-I", "-m", "grader.engine.server", f"--engine-port={self.port}",
+             f"--kafka={self.kafka_bootstrap}"],
             self.log_file, self.state_dir,
         )
         self._await_serving(pid, timeout, launched=True)
@@ -204,6 +209,8 @@ def server_command(port: int, spark_home: Path, jars: list[Path], overrides: dic
         "spark.app.name": "streaming-grader-engine",
         "spark.driver.memory": MAX_HEAP,
         "spark.connect.grpc.binding.address": "127.0.0.1",
+        "spark.driver.host": "127.0.0.1",
+        "spark.driver.bindAddress": "127.0.0.1",
         "spark.connect.grpc.binding.port": str(port),
         "spark.sql.warehouse.dir": str(own_files / "warehouse"),
         "spark.local.dir": str(own_files),
@@ -228,7 +235,7 @@ def server_command(port: int, spark_home: Path, jars: list[Path], overrides: dic
     return command + ["spark-internal"]
 
 
-def host(port: int) -> int:
+def host(port: int, kafka_bootstrap: str) -> int:
     """Run the server as a confined child; stop it when idle too long, when its heap stays too
     full, or when told to stop.
 
@@ -238,10 +245,13 @@ def host(port: int) -> int:
     which no confined process can write). The server reads the runtime, its scratch area, the
     admitted sessions, its SPARK_HOME, launcher and gate, and writes only in its scratch area
     (`grader.confinement.engine_area`); its Python workers are confined further
-    (`grader.engine.python_workers`). Its log and GC log reach the
+    (`grader.engine.python_workers`). Over TCP it listens on its own ports only and connects to
+    nothing but them (its Python workers reach its Spark Connect port) and `kafka_bootstrap`: a
+    query cannot read another broker's topics (another batch slot's, say) nor reach any other
+    server. Its log and GC log reach the
     host through pipes, into files it can neither read nor forge. A process its code leaves
     behind (a UDF's daemon) is adopted by this host, which kills it."""
-    server = dataclasses.replace(EngineServer.from_env(), port=port)
+    server = dataclasses.replace(EngineServer.from_env(), port=port, kafka_bootstrap=kafka_bootstrap)
     become_subreaper()
     clear_admissions(port)
     jars = fetched_connector_jars()
@@ -257,8 +267,9 @@ def host(port: int) -> int:
     readable.append(launcher.parent)
     spark_home = engine_spark_home(server.state_dir)
     readable.append(spark_home)
-    command = server_command(port, spark_home, jars, overrides, f"{java_options} {GC_TO_STDOUT}")
-    EngineIdentity.of_this_grader(os.getpid(), port, bool(jars), server.last_used_file).write()
+    own_ports = {"spark.driver.port": free_port(), "spark.blockManager.port": free_port()}
+    command = server_command(port, spark_home, jars, {**overrides, **own_ports}, f"{java_options} {GC_TO_STDOUT}")
+    EngineIdentity.of_this_grader(os.getpid(), port, bool(jars), server.last_used_file, kafka_bootstrap).write()
     unconfined = unavailable_reason()
     if unconfined:
         print(f"engine not confined: {unconfined}", flush=True)
@@ -267,7 +278,9 @@ def host(port: int) -> int:
                TMPDIR=str(engine_root(port)), **{ENGINE_PORT: str(port)})
     child = subprocess.Popen(
         command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, cwd=engine_root(port),
-        preexec_fn=lambda: confine(readable=readable, writable=[engine_area(port)]),
+        preexec_fn=lambda: confine(readable=readable, writable=[engine_area(port)],
+                                   tcp_ports=(*bootstrap_ports(kafka_bootstrap), port, *own_ports.values()),
+                                   bind_ports=(port, *own_ports.values())),
     )
     gc_log = server.state_dir / f"gc-{port}.log"
     threading.Thread(target=keep_gc_lines, args=(child.stdout, gc_log), daemon=True).start()
@@ -325,31 +338,58 @@ def revive(engine: Engine) -> bool:
     return port_open(port, host)
 
 
+@dataclass(frozen=True)
+class GradingSlot:
+    """Where a batch grades one student at a time: an engine, and the Kafka broker its Kafka
+    tasks use (None: the grader's usual one, `grader.kafka.default_bootstrap`)."""
+
+    engine: Engine
+    kafka_bootstrap: str | None = None
+
+
 @contextmanager
-def engines_for_class(choice: str | None, count: int) -> Iterator[list[Engine]]:
-    """`count` engines to grade a class on, one per student graded at a time, each held by a
+def engines_for_class(choice: str | None, count: int, kafka: bool) -> Iterator[list[GradingSlot]]:
+    """`count` slots to grade a class on, one per student graded at a time, each engine held by a
     lease for the duration. On the warm engine: it and `count - 1` more like it on free ports,
-    stopped at the end, so that two students graded side by side share no engine (nor its
-    Python workers, sessions or scratch area). Locally: each worker has its own Spark anyway. On
-    a server given by URL: that server, shared, as far as its owner made it safe."""
+    each with a Kafka broker of its own when the exercises use `kafka`, all stopped at the end, so
+    that two students graded side by side share no engine (nor its Python workers, sessions or
+    scratch area) and no broker. Locally: each worker has its own Spark anyway. On a server given
+    by URL: that server, shared, as far as its owner made it safe."""
     first = engine_for(choice)
     own_server = EngineServer.from_env()
-    extra = []
+    extra: list[EngineServer] = []
+    brokers: list[KafkaBroker] = []
     if first == Engine.connect(own_server.url):
-        extra = [dataclasses.replace(own_server, port=free_port()) for _ in range(count - 1)]
-        with ThreadPoolExecutor(max_workers=max(1, len(extra))) as starting_all:
-            list(starting_all.map(lambda server: server.start(), extra))
-    engines = [first] * (count - len(extra)) + [Engine.connect(server.url) for server in extra]
+        for _ in range(count - 1):
+            port = free_port()
+            if kafka:
+                brokers.append(KafkaBroker(free_port(), free_port(), paths.SCRATCH / f"kafka-for-engine-{port}"))
+            extra.append(dataclasses.replace(own_server, port=port, kafka_bootstrap=(
+                brokers[-1].bootstrap if kafka else own_server.kafka_bootstrap)))
+    slots = [GradingSlot(first)] * (count - len(extra)) + [
+        GradingSlot(Engine.connect(server.url), server.kafka_bootstrap if kafka else None) for server in extra]
     try:
+        with ThreadPoolExecutor(max_workers=max(1, len(extra) + len(brokers))) as starting_all:
+            list(starting_all.map(_start_service, [*brokers, *extra]))
         with ExitStack() as leases:
-            for engine in dict.fromkeys(engines):
+            for engine in dict.fromkeys(slot.engine for slot in slots):
                 leases.enter_context(engine_lease(engine))
-            yield engines
+            yield slots
     finally:
         for server in extra:
             with suppress(EngineError):
                 server.stop()
             shutil.rmtree(engine_area(server.port), ignore_errors=True)
+        for broker in brokers:
+            broker.stop()
+            shutil.rmtree(broker.data_dir, ignore_errors=True)
+
+
+def _start_service(service: EngineServer | KafkaBroker) -> None:
+    try:
+        service.start()
+    except KafkaToolError as error:
+        raise EngineError(f"A Kafka broker for a batch's engine did not start: {error}") from error
 
 
 def free_port() -> int:
@@ -379,4 +419,5 @@ def engine_for(choice: str | None = None) -> dict:
 
 
 if __name__ == "__main__":
-    raise SystemExit(host(int(sys.argv[1].split("=", 1)[1])))
+    options = dict(argument.removeprefix("--").split("=", 1) for argument in sys.argv[1:])
+    raise SystemExit(host(int(options["engine-port"]), options["kafka"]))

@@ -20,7 +20,7 @@ from grader.batch.store import Gradebook
 from grader.batch.submissions import ARCHIVE, Submission
 from grader.engine.handshake import spark_connect_answers
 from grader.engine.lease import engine_lease
-from grader.engine.server import EngineError, EngineServer, engine_for
+from grader.engine.server import EngineError, EngineServer, GradingSlot, engine_for
 from grader.gradescope import RESULTS, SETTINGS, SOURCE, SUBMISSION
 from grader.kafka import KafkaToolError
 from grader.report.exports import gradescope_results, write_atomically
@@ -79,7 +79,7 @@ def grade_upload(autograder: Path, work: Path, exercises: list, settings: dict):
         gradebook = Gradebook(work / "gradebook.sqlite")
         services.callback(gradebook.close)
         grade_all([uploaded(autograder / SUBMISSION)], exercises, gradebook,
-                  [instructor_grade_args(engine, settings.get("timeout"))],
+                  [instructor_grade_args(GradingSlot(engine), settings.get("timeout"))],
                   time_limit=settings["submission_timeout"], unpack_to=work / "unpacked", workdir=work / "logs")
         return gradebook.results()[STUDENT]
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
-from grader.kafka import COMMAND, KafkaToolError
+from grader.kafka import COMMAND, KafkaToolError, broker_port
 from grader.kafka.artifacts import BROKER, jars
 from grader.paths import PROJECT_ROOT
 from grader.services import Service, alive, port_open
@@ -50,7 +50,7 @@ class KafkaBroker:
     @classmethod
     def from_env(cls) -> KafkaBroker:
         return cls(
-            port=int(os.environ.get("GRADER_KAFKA_PORT", 9092)),
+            port=broker_port(),
             controller_port=int(os.environ.get("GRADER_KAFKA_CONTROLLER_PORT", 9093)),
             data_dir=Path(os.environ.get("GRADER_KAFKA_DATA", PROJECT_ROOT / ".kafka-data")),
         )
@@ -192,11 +192,6 @@ class BrokerStatus:
     running: bool
     pid: int | None
     bootstrap: str
-
-
-def default_bootstrap() -> str:
-    """The broker clients talk to: GRADER_KAFKA_BOOTSTRAP, else the local broker."""
-    return os.environ.get("GRADER_KAFKA_BOOTSTRAP") or KafkaBroker.from_env().bootstrap
 
 
 def reachable(bootstrap: str, timeout: float = 5.0) -> bool:

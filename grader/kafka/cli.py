@@ -13,7 +13,7 @@ import re
 import sys
 from pathlib import Path
 
-from grader.kafka import COMMAND, KafkaToolError, artifacts, broker
+from grader.kafka import COMMAND, KafkaToolError, artifacts, broker, default_bootstrap
 
 
 def add_kafka_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -136,7 +136,7 @@ def _add_verbs(parser: argparse.ArgumentParser) -> None:
     # Verbs that talk to a broker share --bootstrap-servers; stop and fetch never do.
     server = argparse.ArgumentParser(add_help=False)
     server.add_argument(
-        "--bootstrap-servers", metavar="HOST:PORT", default=broker.default_bootstrap(),
+        "--bootstrap-servers", metavar="HOST:PORT", default=default_bootstrap(),
         help="the broker to use, e.g. your own (default: $GRADER_KAFKA_BOOTSTRAP, "
              "else the local broker, %(default)s)",
     )

@@ -27,9 +27,9 @@ from kafka.errors import KafkaError
 from pyspark.errors import PySparkException
 from pyspark.sql import SparkSession
 
-from grader.kafka import COMMAND, KafkaToolError
+from grader.kafka import COMMAND, KafkaToolError, default_bootstrap
 from grader.kafka.artifacts import MissingArtifacts, connector_jars
-from grader.kafka.broker import default_bootstrap, reachable
+from grader.kafka.broker import reachable
 from grader.outcome import Snapshot
 from grader.spec import Scenario
 

@@ -16,7 +16,7 @@ from conftest import ROOT, SUBMISSIONS, run_grade, results_by_task
 from test_forgery import check_literal_forger_earns_on_public_data_only
 from grader import catalog
 from grader.authoring.verify import verify
-from grader.kafka import artifacts, broker
+from grader.kafka import artifacts, broker, default_bootstrap
 
 pytestmark = [pytest.mark.kafka, pytest.mark.spark]
 
@@ -34,7 +34,7 @@ def _needs(ready: bool, reason: str) -> None:
 
 @pytest.fixture(scope="module")
 def kafka_ready():
-    bootstrap = broker.default_bootstrap()
+    bootstrap = default_bootstrap()
     _needs(bool(artifacts.fetched_connector_jars()), "Spark's Kafka connector is not fetched (`grade kafka fetch`)")
     _needs(broker.reachable(bootstrap), f"no Kafka broker answers at {bootstrap} (`grade kafka start`)")
     return bootstrap
@@ -143,3 +143,41 @@ def _closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+@pytest.mark.timeout(300)
+def test_a_query_reaches_no_broker_but_the_gradings(kafka_ready, tmp_path):
+    """The engine connects to its gradings' broker only: a query sent to another one (a batch
+    neighbour's, another user's) never reaches it."""
+    solution = (ROOT / "solutions" / "exercise_10_kafka.py").read_text()
+    with socket.socket() as elsewhere:
+        elsewhere.bind(("127.0.0.1", 0))
+        elsewhere.listen()
+        elsewhere.setblocking(False)
+        asked = '.option("kafka.bootstrap.servers", bootstrap)'
+        assert asked in solution
+        (tmp_path / "exercise_10_kafka.py").write_text(
+            solution.replace(asked, f'.option("kafka.bootstrap.servers", "127.0.0.1:{elsewhere.getsockname()[1]}")'))
+        code, result, stderr = run_grade("exercise-10", "--submission", str(tmp_path), "--task",
+                                         "start_counts_to_kafka", "--timeout", "30")
+        with pytest.raises(BlockingIOError):
+            elsewhere.accept()
+    assert result is not None, stderr
+    assert results_by_task(result)[("exercise-10", "start_counts_to_kafka")]["score"] == 0
+
+
+@pytest.mark.timeout(600)
+def test_each_slot_of_a_batch_grades_on_a_broker_of_its_own(kafka_ready):
+    """Two students graded side by side on a Kafka exercise share no broker: the second slot's
+    engine may reach only the broker started for it, which the solution's tasks run on."""
+    from grader.batch.runner import instructor_grade_args
+    from grader.engine.server import engines_for_class
+
+    with engines_for_class(None, 2, kafka=True) as slots:
+        own = slots[1]
+        assert own.engine != slots[0].engine and own.kafka_bootstrap not in (None, kafka_ready)
+        code, result, stderr = run_grade("exercise-10", "--submission", str(ROOT / "solutions"),
+                                         *instructor_grade_args(own))
+        assert result is not None, stderr
+        assert result["score"] == EXERCISE.max_score and code == 0, result
+    assert not broker.reachable(own.kafka_bootstrap, timeout=2.0)  # stopped with the batch
