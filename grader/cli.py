@@ -404,7 +404,7 @@ def main(argv: list[str] | None = None) -> int:
     except catalog.UnknownExercise as error:
         print(f"grade: {error}", file=sys.stderr)
         return 2
-    except EngineError as error:  # the grader could not grade: exit_status's 3, not a student's lost points
+    except (EngineError, paths.ForeignFolder) as error:  # the grader could not grade: exit_status's 3, not a student's lost points
         print(f"grade: {error}", file=sys.stderr)
         return 3
     except ShardError as error:

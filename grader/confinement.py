@@ -105,8 +105,7 @@ def confine(readable: list[Path], writable: list[Path], tcp_ports: tuple[int, ..
 
 def scratch_root() -> Path:
     """The folder under which engines and gradings write: one area per engine (`engine_area`)."""
-    paths.SCRATCH.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return paths.SCRATCH
+    return paths.private_folder(paths.SCRATCH)
 
 
 def engine_area(port: int | None) -> Path:

@@ -28,6 +28,24 @@ RUNTIME = Path(os.environ.get("GRADER_RUNTIME", Path(tempfile.gettempdir()) / f"
 SHARED_FOLDERS = {"GRADER_SCRATCH": str(SCRATCH), "GRADER_RUNTIME": str(RUNTIME)}
 
 
+class ForeignFolder(RuntimeError):
+    """A folder of this user's engines or gradings belongs to someone else, or others can read it."""
+
+
+def private_folder(path: Path) -> Path:
+    """`path` as a folder only this user can enter, made so if new. A machine-wide name such as
+    /tmp/streaming-grader-engines-1000 could be made first by another user, who would then read
+    the engine's admitted sessions or plant files in the gradings: such a folder is refused."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    status = path.stat()
+    if status.st_uid != os.getuid():
+        raise ForeignFolder(f"{path} belongs to another user, so it cannot hold your engine's or gradings' "
+                            f"files: remove it, or choose another folder with GRADER_RUNTIME and GRADER_SCRATCH.")
+    if status.st_mode & 0o077:
+        path.chmod(0o700)
+    return path
+
+
 def in_student_bundle() -> bool:
     """Whether this copy is a student's bundle (`grade bundle`): it has no solutions/ folder, so
     the instructor's verbs have nothing to work from and must not touch the student's files."""

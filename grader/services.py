@@ -21,6 +21,19 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
     return False
 
 
+def listeners(port: int) -> set[int]:
+    """The uids of the processes listening on TCP `port` of this machine (any address)."""
+    uids = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with suppress(OSError), open(table) as rows:
+            next(rows)
+            for row in rows:
+                fields = row.split()
+                if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:  # 0A: LISTEN
+                    uids.add(int(fields[7]))
+    return uids
+
+
 def alive(pid: int) -> bool:
     """Whether `pid` runs (a zombie does not); reaps it if it is an exited child of ours."""
     with suppress(ChildProcessError):

@@ -10,6 +10,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 
+class EngineError(RuntimeError):
+    """The engine could not be started or used; the message says why and what to do."""
+
+
 @dataclass(frozen=True)
 class Engine:
     """The Spark a grading runs on: `local`, a classic session inside each worker, or `connect`,

@@ -14,8 +14,10 @@ from collections import deque
 from pathlib import Path
 from typing import IO
 
-MAX_HEAP_MB = 2048
-MAX_HEAP = f"{MAX_HEAP_MB}m"  # the engine's -Xmx (spark.driver.memory)
+# The engine's -Xmx (spark.driver.memory). 2 GiB grades a class two at a time; on a server where
+# every user runs an engine of their own, 1 GiB grades one student's exercises (README: sizing).
+MAX_HEAP_MB = int(os.environ.get("GRADER_ENGINE_HEAP_MB", 2048))
+MAX_HEAP = f"{MAX_HEAP_MB}m"
 # The share of the heap still in use after collections at which the engine is stopped: when no
 # grading holds a lease on it, and even while one does (its tasks then run again on a fresh engine).
 STOP_WHEN_IDLE = float(os.environ.get("GRADER_ENGINE_HEAP_PERCENT", 60)) / 100

@@ -10,33 +10,80 @@ from __future__ import annotations
 
 import fcntl
 import json
+import os
 import sys
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
 
 from grader import paths
+from grader.engine import EngineError
 from grader.kafka.artifacts import fetched_connector_jars
+from grader.services import alive, port_open
+
+
+FIRST_PORT = 15002  # Spark Connect's usual port: the first one a user's engine tries
+PORTS_TRIED = 1000
 
 
 def runtime_dir(port: int) -> Path:
     """The folder of the engine on `port`: its pid file, identity and leases."""
-    return paths.RUNTIME / str(port)
+    folder = paths.private_folder(paths.RUNTIME) / str(port)
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder
+
+
+@contextmanager
+def _locked(lock_file: Path):
+    with open(lock_file, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 @contextmanager
 def starting(port: int):
     """Held while a grader starts (or restarts) the engine on `port`: two gradings that find it
     gone at once (two lanes, two terminals) start one engine, not one each."""
-    folder = runtime_dir(port)
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / "start.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    with _locked(runtime_dir(port) / "start.lock"):
+        yield
+
+
+def engine_port() -> int:
+    """The port of this user's engine: GRADER_ENGINE_PORT, else the one recorded in the user's
+    runtime folder, else the first from 15002 + uid % 1000 on that no program holds, recorded for
+    next time.
+
+    Each Unix user has a runtime folder of their own, so on a shared machine each finds their own
+    engine without configuration. A recorded port that another program took meanwhile (another
+    user's engine, say) is given up for a free one: a port is never shared between users."""
+    if os.environ.get("GRADER_ENGINE_PORT"):
+        return int(os.environ["GRADER_ENGINE_PORT"])
+    runtime = paths.private_folder(paths.RUNTIME)
+    record = runtime / "engine-port"
+    with _locked(runtime / "engine-port.lock"):
+        with suppress(OSError, ValueError):
+            recorded = int(record.read_text())
+            if _free_or_ours(recorded):
+                return recorded
+        # Each user starts looking at a port of their own, so that two choosing at once rarely meet.
+        start = os.getuid() % PORTS_TRIED
+        tried = [FIRST_PORT + (start + offset) % PORTS_TRIED for offset in range(PORTS_TRIED)]
+        port = next((port for port in tried if _free_or_ours(port)), None)
+        if port is None:
+            raise EngineError(f"Ports {FIRST_PORT} to {FIRST_PORT + PORTS_TRIED - 1} are all taken: "
+                                      "set GRADER_ENGINE_PORT to a free port for your engine.")
+        record.write_text(f"{port}\n")
+        return port
+
+
+def _free_or_ours(port: int) -> bool:
+    """Whether no program listens on `port`, or this user's engine does."""
+    identity = read_identity(port) if (paths.RUNTIME / str(port)).is_dir() else None
+    return not port_open(port) or (identity is not None and alive(identity.pid))
 
 
 def grader_version() -> str:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader import paths
-from grader.engine import Engine
+from grader.engine import Engine, EngineError
 from grader.engine.handshake import spark_connect_answers
 from grader.engine.admission import (
     GateUnavailable,
@@ -41,7 +41,7 @@ from grader.engine.heap import GC_TO_STDOUT, MAX_HEAP, keep_gc_lines, too_full
 from grader.engine.java import java_problem
 from grader.engine.lease import engine_lease, live_leases
 from grader.engine.python_workers import ENGINE_PORT, write_launcher
-from grader.engine.registry import EngineIdentity, read_identity, runtime_dir, starting
+from grader.engine.registry import EngineIdentity, engine_port, read_identity, runtime_dir, starting
 from grader.engine.settings import LOCAL_ONLY_CONF, TINY_STREAM_CONF
 from grader.engine.spark_home import engine_spark_home
 from grader.kafka import KafkaToolError, bootstrap_ports, default_bootstrap
@@ -49,14 +49,10 @@ from grader.kafka.broker import KafkaBroker
 from grader.kafka.artifacts import fetched_connector_jars
 from grader.confinement import confine, engine_area, engine_root, sockets_root, unavailable_reason
 from grader.lifecycle import become_subreaper, kill_adopted
-from grader.services import Service, alive, port_open, tail
+from grader.services import Service, alive, listeners, port_open, tail
 
 SERVER_CLASS = "org.apache.spark.sql.connect.service.SparkConnectServer"
 ORPHAN_CHECK = 0.5  # seconds between looks for processes a submission left behind
-
-
-class EngineError(RuntimeError):
-    """The engine could not be started or used; the message says why and what to do."""
 
 
 @dataclass(frozen=True)
@@ -69,7 +65,7 @@ class EngineServer:
     @classmethod
     def from_env(cls) -> EngineServer:
         return cls(
-            port=int(os.environ.get("GRADER_ENGINE_PORT", 15002)),
+            port=engine_port(),
             state_dir=paths.CACHE / "engine",
             idle_minutes=float(os.environ.get("GRADER_ENGINE_IDLE_MINUTES", 30)),
             kafka_bootstrap=default_bootstrap(),
@@ -175,6 +171,9 @@ class EngineServer:
     def _port_taken(self) -> str:
         # Never an invitation to grade there: a server on this port may be another user's, and it
         # would run this grading's code as them.
+        if not os.environ.get("GRADER_ENGINE_PORT"):  # taken since engine_port() found it free
+            return (f"Port {self.port} was taken by another program as your Spark engine was starting "
+                    "there; grade again: your engine then takes a free port.")
         return (
             f"Port {self.port} is taken by a program that is not this grader's Spark engine. "
             "Stop that program (an engine of an older grader stops with `grade engine stop` in "
@@ -183,12 +182,16 @@ class EngineServer:
 
     def _await_serving(self, pid: int, timeout: float, launched: bool) -> None:
         deadline = time.monotonic() + timeout
-        while not port_open(self.port):
-            if not alive(pid) or time.monotonic() > deadline:
+        while not (port_open(self.port) and os.getuid() in listeners(self.port)):
+            # Another user's engine may take the port between engine_port() and our JVM's start.
+            taken = bool(listeners(self.port) - {os.getuid()})
+            if taken or not alive(pid) or time.monotonic() > deadline:
                 if launched:
                     with suppress(ProcessLookupError):
                         os.killpg(pid, signal.SIGKILL)
                     self.service.pid_file.unlink(missing_ok=True)
+                if taken:
+                    raise EngineError(self._port_taken())
                 raise EngineError(
                     f"The Spark engine did not start. {java_problem() or ''}\nThe end of its log ({self.log_file}):\n"
                     f"{tail(self.log_file)}"
