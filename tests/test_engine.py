@@ -268,3 +268,22 @@ def test_two_gradings_that_find_the_engine_gone_start_one():
                        timeout=120)
         for pid in engine_hosts(port):  # what a failed test would leave: each host with its JVM
             os.killpg(pid, 9)
+
+
+def test_a_users_engine_port_is_recorded_and_one_taken_by_another_program_given_up(
+        foreign_program_port, tmp_path, monkeypatch):
+    """Without GRADER_ENGINE_PORT each user's engine port is chosen once and recorded; a port some
+    other program (another user's engine) holds is never used, the recorded one included."""
+    from grader import paths
+    from grader.engine.registry import engine_port
+    from grader.services import port_open
+
+    monkeypatch.delenv("GRADER_ENGINE_PORT", raising=False)
+    monkeypatch.setattr(paths, "RUNTIME", tmp_path / "engines")
+    first = engine_port()
+    assert engine_port() == first and (tmp_path / "engines" / "engine-port").read_text().strip() == str(first)
+    assert (tmp_path / "engines").stat().st_mode & 0o077 == 0
+    (tmp_path / "engines" / "engine-port").write_text(f"{foreign_program_port}\n")
+    chosen = engine_port()
+    assert chosen != foreign_program_port and not port_open(chosen)
+    assert (tmp_path / "engines" / "engine-port").read_text().strip() == str(chosen)
