@@ -29,7 +29,7 @@ def declared_in(folder: Path) -> dict[int, Exercise]:
     found: dict[int, Exercise] = {}
     files: dict[int, Path] = {}
     for path in sorted(folder.glob("exercise_*.py")):
-        exercise = _load(path)
+        exercise = load_declaration(path)
         if exercise.number in found:
             raise DeclarationError(f"{_shown(path)} and {_shown(files[exercise.number])} both declare exercise "
                                    f"{exercise.number}: give one of them another `number`.")
@@ -60,7 +60,8 @@ def exercise(ref: int | str) -> Exercise:
         raise UnknownExercise(f"There is no exercise {ref!r}. The exercises are: {known}.") from None
 
 
-def _load(path: Path) -> Exercise:
+def load_declaration(path: Path) -> Exercise:
+    """The exercise the file at `path` declares; `DeclarationError` when it declares none."""
     spec = importlib.util.spec_from_file_location(f"course_declarations.{path.stem}", path)
     module = importlib.util.module_from_spec(spec)
     try:

@@ -15,6 +15,8 @@ from pathlib import Path
 DECLARATIONS_FOLDER = Path("fixtures", "declarations")
 # Names the course explicitly; a grading passes it on to its own processes, which run elsewhere.
 COURSE_VARIABLE = "GRADER_PROJECT"
+# Where the grader's package lives: its checkout (pyproject.toml, bin/) when installed editable.
+GRADER_CHECKOUT = Path(__file__).resolve().parent.parent
 
 
 def course_root(start: Path | None = None) -> Path:
@@ -27,7 +29,7 @@ def course_root(start: Path | None = None) -> Path:
     for folder in (here, *here.parents):
         if (folder / DECLARATIONS_FOLDER).is_dir():
             return folder
-    return Path(__file__).resolve().parent.parent
+    return GRADER_CHECKOUT
 
 
 PROJECT_ROOT = course_root()
