@@ -7,12 +7,13 @@ does not load is told as a `DeclarationError` naming its file and line, not as a
 
 from __future__ import annotations
 
+import difflib
 import functools
 import importlib.util
 import traceback
 from pathlib import Path
 
-from grader import paths
+from grader import paths, spec
 from grader.spec import Exercise
 
 
@@ -24,22 +25,31 @@ class DeclarationError(Exception):
     """A declaration file that does not give an exercise; the message says where and what to change."""
 
 
-def declared_in(folder: Path) -> dict[int, Exercise]:
-    """The exercises declared by the `exercise_*.py` files of `folder`, by number."""
-    found: dict[int, Exercise] = {}
-    files: dict[int, Path] = {}
+def declared_in(folder: Path) -> dict[int, tuple[Exercise, Path]]:
+    """The exercises declared by the `exercise_*.py` files of `folder`, by number, each with its file."""
+    found: dict[int, tuple[Exercise, Path]] = {}
     for path in sorted(folder.glob("exercise_*.py")):
         exercise = load_declaration(path)
         if exercise.number in found:
-            raise DeclarationError(f"{_shown(path)} and {_shown(files[exercise.number])} both declare exercise "
-                                   f"{exercise.number}: give one of them another `number`.")
-        found[exercise.number], files[exercise.number] = exercise, path
+            raise DeclarationError(f"{paths.shown(path)} and {paths.shown(found[exercise.number][1])} both declare "
+                                   f"exercise {exercise.number}: give one of them another `number`.")
+        found[exercise.number] = (exercise, path)
     return dict(sorted(found.items()))
 
 
 @functools.cache
-def _course_exercises() -> dict[int, Exercise]:
+def _course() -> dict[int, tuple[Exercise, Path]]:
     return declared_in(paths.DECLARATIONS)
+
+
+def _course_exercises() -> dict[int, Exercise]:
+    return {number: exercise for number, (exercise, _) in _course().items()}
+
+
+def declaration_file(exercise: Exercise) -> Path:
+    """The file that declares `exercise`."""
+    declared = _course().get(exercise.number)
+    return declared[1] if declared else paths.DECLARATIONS / f"{exercise.module_name}.py"
 
 
 def __getattr__(name: str):
@@ -68,13 +78,13 @@ def load_declaration(path: Path) -> Exercise:
         spec.loader.exec_module(module)
     except SyntaxError as error:
         code = f" (`{error.text.strip()}`)" if error.text and error.text.strip() else ""
-        raise DeclarationError(f"{_shown(path)}, line {error.lineno}: {error.msg}{code}. Correct the Python "
+        raise DeclarationError(f"{paths.shown(path)}, line {error.lineno}: {error.msg}{code}. Correct the Python "
                                "there and run the command again.") from None
     except Exception as error:
-        raise DeclarationError(f"{_shown(path)}, line {_line_in(path, error)}: {_said(error)}") from None
+        raise DeclarationError(f"{paths.shown(path)}, line {_line_in(path, error)}: {_said(error)}") from None
     exercise = getattr(module, "EXERCISE", None)
     if not isinstance(exercise, Exercise):
-        raise DeclarationError(f"{_shown(path)} assigns no `EXERCISE = Exercise(...)`: every file named "
+        raise DeclarationError(f"{paths.shown(path)} assigns no `EXERCISE = Exercise(...)`: every file named "
                                "exercise_*.py in fixtures/declarations/ declares one exercise.")
     return exercise
 
@@ -87,18 +97,12 @@ def _line_in(path: Path, error: Exception) -> int | str:
 
 def _said(error: Exception) -> str:
     """What went wrong, and what usually fixes it."""
-    if isinstance(error, NameError):
-        return (f"{error}. Import it from grader.spec (`from grader.spec import {error.name}`) or correct "
-                "its spelling." if error.name else f"{error}.")
+    if isinstance(error, NameError) and error.name:
+        close = difflib.get_close_matches(error.name, spec.__all__, n=1)
+        if close:
+            return f"{error} (did you mean {close[0]}?). Correct its spelling, and import it from grader.spec."
+        return f"{error}. Define it, or import it from grader.spec if it is one of its kinds."
     if isinstance(error, TypeError) and "argument" in str(error):
         return (f"{error}. See the fields of Exercise, Task and the input and output kinds in "
                 "grader/spec/ (model.py, interface.py).")
     return f"{type(error).__name__}: {error}."
-
-
-def _shown(path: Path) -> str:
-    """`path` as the instructor knows it: from the course's root."""
-    try:
-        return str(path.relative_to(paths.PROJECT_ROOT))
-    except ValueError:
-        return str(path)

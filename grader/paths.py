@@ -57,6 +57,14 @@ SHARED_FOLDERS = {"GRADER_SCRATCH": str(SCRATCH), "GRADER_RUNTIME": str(RUNTIME)
 COURSE = {COURSE_VARIABLE: str(PROJECT_ROOT)}
 
 
+def shown(path: Path) -> str:
+    """`path` as the instructor knows it: from the course's root when inside it."""
+    try:
+        return str(Path(path).resolve().relative_to(PROJECT_ROOT))
+    except ValueError:
+        return str(path)
+
+
 def in_student_bundle() -> bool:
     """Whether this copy is a student's bundle (`grade bundle`): it has no solutions/ folder, so
     the instructor's verbs have nothing to work from and must not touch the student's files."""

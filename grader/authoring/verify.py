@@ -22,6 +22,7 @@ from pathlib import Path
 
 from grader import outcome as kinds
 from grader import paths
+from grader.authoring.instructor_errors import runnable_problems
 from grader.authoring.mutants import Mutant, mutants
 from grader.authoring.record import mistake_file, reference_and_mistake_runs, run_all, run_id
 from grader.grading.submission import submission_file
@@ -78,8 +79,8 @@ def verify(exercise: Exercise, solutions: Path | None = None, engine: Engine | N
 
 
 def declaration_problems(exercise: Exercise, wrong_answers: Path | None = None) -> list[str]:
-    """What is missing from the exercise's declaration, found before anything runs."""
-    problems = []
+    """What is missing from the exercise's declaration, or keeps it from running, found before anything runs."""
+    problems = runnable_problems(exercise)
     for task in exercise.tasks:
         if not task.mistakes:
             problems.append(f"{exercise.id} / {task.name}: no known wrong answer, so nothing shows its check can fail.")
