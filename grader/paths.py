@@ -66,6 +66,7 @@ def shown(path: Path) -> str:
 
 
 def in_student_bundle() -> bool:
-    """Whether this copy is a student's bundle (`grade bundle`): it has no solutions/ folder, so
-    the instructor's verbs have nothing to work from and must not touch the student's files."""
-    return not SOLUTIONS.is_dir()
+    """Whether this copy is a student's bundle (`grade bundle`): it has exercises/ but no
+    solutions/ folder, so the instructor's verbs have nothing to work from and must not touch the
+    student's files. (A course folder just begun has neither.)"""
+    return EXERCISES.is_dir() and not SOLUTIONS.is_dir()
