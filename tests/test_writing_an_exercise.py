@@ -159,3 +159,52 @@ def test_a_declaration_that_does_not_parse_is_told_by_file_and_line(second_cours
     assert done.stderr.startswith("grade: fixtures/declarations/exercise_01_large_orders.py, line 20: invalid syntax. "
                                   "Perhaps you forgot a comma?"), done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_verify_reports_an_exercise_without_a_known_mistake_a_hidden_scenario_or_its_stub(second_course, tmp_path):
+    course = tmp_path / "course"
+    shutil.copytree(second_course, course, ignore=shutil.ignore_patterns(".cache"))
+    declaration = course / "fixtures" / "declarations" / "exercise_01_large_orders.py"
+    text = declaration.read_text()
+    text = text.replace('hidden_scenarios=("large_orders_edges",),\n', "")
+    text = re.sub(r"mistakes=\(\n.*?\n            \),\n", "", text, flags=re.S)
+    declaration.write_text(text.replace("Total the amounts", "Sum the amounts"))
+    done = grade_in(course, "verify", "exercise-1")
+    assert done.returncode == 1
+    problems = [line for line in done.stdout.splitlines() if line.startswith("  - ")]
+    assert len(problems) == 4, done.stdout
+    assert "exercise-1 / large_order_totals: no known wrong answer, so nothing shows its check can fail." in done.stdout
+    assert "exercise-1 / large_order_totals: no hidden scenario" in done.stdout
+    assert ("exercise-1: exercises/exercise_01_large_orders.py is not what its declaration generates: run `grade "
+            "generate`.") in done.stdout
+    assert "exercises/notebooks/exercise_01_large_orders.ipynb is not what its declaration generates" in done.stdout
+
+
+@pytest.mark.timeout(600)
+def test_a_course_works_on_a_grader_installed_from_its_wheel(tmp_path):
+    """Not the checkout's editable install: the package data (templates, the engine's gate) must
+    travel in the wheel, and the course be found from where the instructor stands."""
+    source = tmp_path / "source"
+    shutil.copytree(ROOT / "grader", source / "grader", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, source / name)
+    pip = [sys.executable, "-m", "pip", "--quiet"]
+    subprocess.run([*pip, "wheel", "--no-deps", "--wheel-dir", str(tmp_path / "wheels"), str(source)], check=True, timeout=300)
+    installed = tmp_path / "installed"
+    subprocess.run([*pip, "install", "--no-deps", "--target", str(installed), *map(str, (tmp_path / "wheels").glob("*.whl"))],
+                   check=True, timeout=300)
+    course = tmp_path / "course"
+    (course / "fixtures" / "declarations").mkdir(parents=True)
+    env = {**{k: v for k, v in os.environ.items() if k != paths.COURSE_VARIABLE},
+           "GRADER_CACHE": str(paths.CACHE), "PYTHONPATH": str(installed)}
+
+    def grade(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([*GRADE, *args], cwd=course, capture_output=True, text=True, env=env, timeout=300)
+
+    where = subprocess.run([sys.executable, "-c", "import grader, grader.paths as p; print(grader.__file__, p.PROJECT_ROOT)"],
+                           cwd=course, capture_output=True, text=True, env=env, check=True).stdout.split()
+    assert where == [str(installed / "grader" / "__init__.py"), str(course)]
+    made = grade("new", "exercise-1", "Large orders")
+    assert made.returncode == 0, said(made)
+    graded = grade("exercise-1", "--submission", "solutions")
+    assert graded.returncode == 0 and "Total: 2/2 points" in graded.stdout, said(graded)

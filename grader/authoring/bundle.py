@@ -35,7 +35,8 @@ def build_bundle(out: Path) -> list[Path]:
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     parts = [paths.PROJECT_ROOT / name for name in COURSE_PARTS] + [paths.GRADER_CHECKOUT / name for name in GRADER_PARTS]
-    for source in parts:
+    # A grader installed from its wheel has no bin/ or pyproject.toml beside it: its package only.
+    for source in [part for part in parts if part.exists()]:
         if source.is_dir():
             shutil.copytree(source, out / source.name, ignore=_ignored)
         else:
