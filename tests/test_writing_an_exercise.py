@@ -68,7 +68,7 @@ def test_an_exercise_is_written_by_following_the_readme(tmp_path):
     step("new", "exercise-11", "Order totals")
     assert "Total: 2/2 points" in step("exercise-11", "--submission", "solutions")
     assert "Total: 0/2 points" in step("exercise-11", status=1)
-    # 3. Edit the stream (a fourth batch) and the solution (the filter as SQL), then record.
+    # 3, 4. Edit the stream (a fourth batch) and the solution (the filter as SQL): stale until recorded.
     stream = course / "fixtures" / "streams" / "order_totals.toml"
     stream.write_text(stream.read_text().replace(
         ' [  # batch 3: a new item\n  {item = "jam", amount = 10},\n ],\n',
@@ -78,10 +78,12 @@ def test_an_exercise_is_written_by_following_the_readme(tmp_path):
     solution.write_text(solution.read_text().replace('orders.filter(F.col("amount") >= 10)', 'orders.where("amount >= 10")'))
     assert 'where("amount >= 10")' in solution.read_text()
     step("generate", "--check")
+    assert "run `grade record exercise-11`" in step("exercise-11", "--submission", "solutions", status=3)
     step("record", "exercise-11")
     expected = json.loads((course / "fixtures" / "expected" / "exercise-11.json").read_text())
     assert len(expected["large_order_totals"]["reference"]["snapshots"]) == 4
-    # 4, 5, 7: every scenario, the known mistake named, and the gate.
+    assert "Total: 2/2 points" in step("exercise-11", "--submission", "solutions")
+    # 5, 6, 7: every scenario, the known mistake named, and the gate.
     assert "Total: 2/2 points" in step("exercise-11", "--submission", "solutions", "--hidden")
     assert "You kept the orders above 10 only" in step(
         "exercise-11", "--submission", "solutions/wrong_answers/exercise_11/strict_threshold.py", status=1)
