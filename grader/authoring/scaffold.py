@@ -51,20 +51,19 @@ def new_exercise(ref: str, title: str) -> tuple[Exercise, list[Path]]:
         paths.SOLUTIONS / f"{named.module_name}.py": "solution.py.tmpl",
         mistake_file(named, MISTAKE): "wrong_answer.py.tmpl",
     }
-    taken = [path for path in planned if path.exists()]
+    students = (stub_path(named), notebook_path(named))
+    taken = [path for path in (*planned, *students) if path.exists()]
     if taken:
         raise ScaffoldError("these files exist already, and are left as they are: "
-                            + ", ".join(str(p.relative_to(paths.PROJECT_ROOT)) for p in taken)
-                            + ". Choose another title, or move them away.")
+                            + ", ".join(map(paths.shown, taken)) + ". Choose another title, or move them away.")
     for path, template in planned.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(Template((TEMPLATES / template).read_text()).substitute(values))
     exercise = catalog.load_declaration(declaration)
-    student = {stub_path(exercise): stub_source(exercise), notebook_path(exercise): notebook_text(exercise)}
-    for path, text in student.items():
+    for path, text in zip(students, (stub_source(exercise), notebook_text(exercise))):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
-    return exercise, [*planned, *student]
+    return exercise, [*planned, *students]
 
 
 def _number(ref: str) -> int:

@@ -14,7 +14,8 @@ query runs one micro-batch over it. TOML is used because fixtures need comments:
 
 Rows of `json` streams are inline tables; TOML datetimes become ISO timestamps. A stream whose
 rows carry an event time names its column (`event_time = "ts"`), so the feedback can place each
-row on a timeline (`grader.judge.timeline`).
+row on a timeline (`grader.judge.timeline`). Each stream's rows are checked against its schema
+as it loads (`grader.spec.fixture_check`): a mistake is told by file and line before any run.
 """
 
 from __future__ import annotations
