@@ -132,7 +132,7 @@ def cmd_record(args: argparse.Namespace) -> int:
 
 
 def _say_recorded(exercise, written: list[Path]) -> None:
-    print(f"recorded {exercise.id} → " + ", ".join(str(p.relative_to(paths.PROJECT_ROOT)) for p in written))
+    print(f"recorded {exercise.id} → " + ", ".join(map(paths.shown, written)))
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -276,7 +276,7 @@ def cmd_new(args: argparse.Namespace) -> int:
         print(f"grade new: {error}", file=sys.stderr)
         return 2
     for path in written:
-        print(f"wrote {path.relative_to(paths.PROJECT_ROOT)}")
+        print(f"wrote {paths.shown(path)}")
     try:
         recorded = record(exercise)
     except RecordingError as error:

@@ -1,9 +1,9 @@
 """`grade verify`: prove the checks tell right from wrong, for CI on the solutions branch.
 
-Every stub and notebook must be what the declaration generates, every stub must fail as not
-implemented; fresh runs of the reference solution must match the
-stored expectations exactly, on the public scenario and on each hidden one (so grading is
-deterministic and the stores are in sync); every known mistake must fail its task with its own
+Every stub and notebook must be what the declaration generates, and every stub must fail as not
+implemented; fresh runs of the reference solution must match the stored expectations exactly,
+on the public scenario and on each hidden one (so grading is deterministic and the stores are in
+sync); every known mistake must fail its task with its own
 message; a task no wrong answer fails is reported, since nothing shows its check can fail, and
 so is a task without a hidden scenario, since the bundle ships its public expected rows: an answer
 that serves them (or is tuned to them) would earn its points in instructor grading too.
