@@ -26,7 +26,7 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
 import grader
-from grader import catalog
+from grader import catalog, paths
 from grader.report.model import GradeResult
 from grader.report.notebook import CheckResult
 
@@ -131,7 +131,7 @@ def _grade(exercise_id: str, task: str, staged: Path) -> GradeResult:
     """`grade EXERCISE --task TASK --submission STAGED --json`, with this grader's code first on
     the path, so the grading is the same code the kernel imported."""
     code_root = str(Path(grader.__file__).resolve().parent.parent)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [code_root, os.environ.get("PYTHONPATH")]))}
+    env = {**os.environ, **paths.COURSE, "PYTHONPATH": os.pathsep.join(filter(None, [code_root, os.environ.get("PYTHONPATH")]))}
     done = subprocess.run(
         [sys.executable, "-m", "grader", exercise_id, "--task", task, "--submission", str(staged), "--json"],
         capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL,

@@ -13,6 +13,7 @@
     grade bundle OUT                      the student bundle: no solution code, no hidden scenario inside
     grade github solutions|classroom DIR  a GitHub Actions workflow for the course's or a student's repository
     grade generate [--check]              write (or check) the stubs and notebooks in exercises/
+    grade new exercise-N "Title"          a new exercise that already grades: declaration, streams, solution
     grade engine start|stop|status        the warm Spark engine (started by grading when needed)
     grade cluster start|stop|status       a Spark standalone cluster on this machine (grade with --remote)
     grade kafka start|stop|status|...     a local Kafka broker for the Kafka exercises
@@ -128,8 +129,12 @@ def cmd_record(args: argparse.Namespace) -> int:
         except RecordingError as error:
             print(f"grade record: {error}", file=sys.stderr)
             return 1
-        print(f"recorded {exercise.id} → " + ", ".join(str(p.relative_to(paths.PROJECT_ROOT)) for p in written))
+        _say_recorded(exercise, written)
     return 0
+
+
+def _say_recorded(exercise, written: list[Path]) -> None:
+    print(f"recorded {exercise.id} → " + ", ".join(map(paths.shown, written)))
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -263,6 +268,30 @@ def cmd_engine(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_new(args: argparse.Namespace) -> int:
+    from grader.authoring.record import RecordingError, record
+    from grader.authoring.scaffold import ScaffoldError, new_exercise
+
+    if _refused_in_bundle("new"):
+        return 2
+    try:
+        exercise, written = new_exercise(args.exercise, args.title)
+    except ScaffoldError as error:
+        print(f"grade new: {error}", file=sys.stderr)
+        return 2
+    for path in written:
+        print(f"wrote {paths.shown(path)}")
+    try:
+        recorded = record(exercise)
+    except RecordingError as error:
+        print(f"grade new: {error}", file=sys.stderr)
+        return 1
+    _say_recorded(exercise, recorded)
+    print(f"{exercise.id} grades: edit it from there, then `grade record {exercise.id}` and "
+          f"`grade verify {exercise.id}` (see 'Writing an exercise' in the README).")
+    return 0
+
+
 def cmd_generate(args: argparse.Namespace) -> int:
     from grader.authoring.notebooks import generate_notebooks, stale_notebooks
     from grader.authoring.stubs import generate_stubs, stale_stubs
@@ -289,7 +318,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Grade PySpark Structured Streaming exercises on deterministic fixture streams.",
         epilog="Examples: grade exercise-2 | grade exercise-2 --submission solutions | grade all --json",
     )
-    verbs = parser.add_subparsers(dest="verb", metavar="exercise-N | all | batch | merge | record | verify | generate | bundle | github | engine | cluster | kafka | gradescope")
+    verbs = parser.add_subparsers(dest="verb", metavar="exercise-N | all | batch | merge | record | verify | generate | new | bundle | github | engine | cluster | kafka | gradescope")
 
     record = verbs.add_parser("record", help="store the outcomes of the solutions and known mistakes")
     record.add_argument("exercises", nargs="*", help="exercise-N ... (default: all)")
@@ -308,6 +337,11 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--force", action="store_true",
                           help="in a student's bundle: overwrite your exercises with blank stubs")
     generate.set_defaults(handler=cmd_generate)
+
+    new = verbs.add_parser("new", help="scaffold a new exercise that already grades, to edit from")
+    new.add_argument("exercise", metavar="exercise-N", help="the new exercise's number, as exercise-N")
+    new.add_argument("title", help="its title, as students read it (its files are named after it)")
+    new.set_defaults(handler=cmd_new)
 
     batch = verbs.add_parser("batch", help="grade a folder of student submissions into a gradebook")
     batch.add_argument("submissions", help="a folder with one entry per student: folder, .py, .ipynb or .zip")
@@ -401,7 +435,7 @@ def main(argv: list[str] | None = None) -> int:
             build_parser().print_help()
             return 2
         return args.handler(args)
-    except catalog.UnknownExercise as error:
+    except (catalog.UnknownExercise, catalog.DeclarationError) as error:
         print(f"grade: {error}", file=sys.stderr)
         return 2
     except (EngineError, paths.ForeignFolder) as error:  # the grader could not grade: exit_status's 3, not a student's lost points

@@ -7,7 +7,8 @@ process it starts (a JVM, Spark's Python workers); it also stops it from signall
 outside its confinement, such as the grader that supervises it.
 
 What stays reachable: the system, Python, Java and the grader's own code, read-only; the
-fixture streams and the submission itself, read-only; its scratch folder, read-write.
+course's declarations, the fixture streams and the submission itself, read-only; its scratch
+folder, read-write.
 """
 
 from __future__ import annotations

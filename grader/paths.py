@@ -1,4 +1,9 @@
-"""Where the project's folders are: exercises, solutions, fixtures, caches and scratch files."""
+"""Where the course's folders are (exercises, solutions, fixtures and the declarations among them),
+and the grader's caches and scratch files.
+
+The grader is the tool; a course is a folder it grades in, recognised by its
+`fixtures/declarations/` (see `course_root`). One installed grader serves any number of courses.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,29 @@ import os
 import tempfile
 from pathlib import Path
 
-PROJECT_ROOT = Path(os.environ.get("GRADER_PROJECT", Path(__file__).resolve().parent.parent))
+# The course folder's mark: the exercises' declarations, relative to its root.
+DECLARATIONS_FOLDER = Path("fixtures", "declarations")
+# Names the course explicitly; a grading passes it on to its own processes, which run elsewhere.
+COURSE_VARIABLE = "GRADER_PROJECT"
+# Where the grader's package lives: its checkout (pyproject.toml, bin/) when installed editable.
+GRADER_CHECKOUT = Path(__file__).resolve().parent.parent
+
+
+def course_root(start: Path | None = None) -> Path:
+    """The course the grader works on: `GRADER_PROJECT` when set, else the nearest folder at or
+    above `start` (the current folder) holding `fixtures/declarations/`, else the checkout the
+    grader itself lives in (a course and its grader kept together)."""
+    if os.environ.get(COURSE_VARIABLE):
+        return Path(os.environ[COURSE_VARIABLE]).resolve()
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / DECLARATIONS_FOLDER).is_dir():
+            return folder
+    return GRADER_CHECKOUT
+
+
+PROJECT_ROOT = course_root()
+DECLARATIONS = PROJECT_ROOT / DECLARATIONS_FOLDER
 EXERCISES = PROJECT_ROOT / "exercises"
 SOLUTIONS = PROJECT_ROOT / "solutions"
 FIXTURES = PROJECT_ROOT / "fixtures"
@@ -26,6 +53,16 @@ SCRATCH = Path(os.environ.get("GRADER_SCRATCH", Path(tempfile.gettempdir()) / f"
 RUNTIME = Path(os.environ.get("GRADER_RUNTIME", Path(tempfile.gettempdir()) / f"streaming-grader-engines-{os.getuid()}"))
 # A grading's processes get a TMPDIR of their own: they are told these two folders explicitly.
 SHARED_FOLDERS = {"GRADER_SCRATCH": str(SCRATCH), "GRADER_RUNTIME": str(RUNTIME)}
+# And the course, whose declarations they look tasks up in, wherever they run.
+COURSE = {COURSE_VARIABLE: str(PROJECT_ROOT)}
+
+
+def shown(path: Path) -> str:
+    """`path` as the instructor knows it: from the course's root when inside it."""
+    try:
+        return str(Path(path).resolve().relative_to(PROJECT_ROOT))
+    except ValueError:
+        return str(path)
 
 
 class ForeignFolder(RuntimeError):
@@ -47,6 +84,7 @@ def private_folder(path: Path) -> Path:
 
 
 def in_student_bundle() -> bool:
-    """Whether this copy is a student's bundle (`grade bundle`): it has no solutions/ folder, so
-    the instructor's verbs have nothing to work from and must not touch the student's files."""
-    return not SOLUTIONS.is_dir()
+    """Whether this copy is a student's bundle (`grade bundle`): it has exercises/ but no
+    solutions/ folder, so the instructor's verbs have nothing to work from and must not touch the
+    student's files. (A course folder just begun has neither.)"""
+    return EXERCISES.is_dir() and not SOLUTIONS.is_dir()

@@ -36,7 +36,7 @@ def planted_files() -> list[Path]:
     import pyspark
 
     roots = [paths.CACHE / "engine", paths.RUNTIME, paths.SCRATCH, Path(pyspark.__file__).parent.parent,
-             ROOT / "grader", Path.home() / ".local"]
+             ROOT / "grader", paths.DECLARATIONS, Path.home() / ".local"]
     return [found for root in roots if root.exists() for found in root.rglob(PLANTED)]
 
 

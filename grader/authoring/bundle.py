@@ -16,7 +16,9 @@ from grader import catalog, paths
 from grader.judge.expected import entry_key
 from grader.spec import load_scenario
 
-INCLUDED = ("pyproject.toml", "bin", "exercises", "fixtures", "grader")
+# What students receive of the course, and of the grader that grades it (so it runs as `bin/grade`).
+COURSE_PARTS = ("exercises", "fixtures")
+GRADER_PARTS = ("pyproject.toml", "bin", "grader")
 STUDENT_README = Path(__file__).with_name("student_readme.md")
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".*", "*.egg-info")
 
@@ -32,12 +34,13 @@ def build_bundle(out: Path) -> list[Path]:
         raise ValueError("Build the bundle outside the project folder.")
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
-    for name in INCLUDED:
-        source = paths.PROJECT_ROOT / name
+    parts = [paths.PROJECT_ROOT / name for name in COURSE_PARTS] + [paths.GRADER_CHECKOUT / name for name in GRADER_PARTS]
+    # A grader installed from its wheel has no bin/ or pyproject.toml beside it: its package only.
+    for source in [part for part in parts if part.exists()]:
         if source.is_dir():
-            shutil.copytree(source, out / name, ignore=_ignored)
+            shutil.copytree(source, out / source.name, ignore=_ignored)
         else:
-            shutil.copy2(source, out / name)
+            shutil.copy2(source, out / source.name)
     (out / "README.md").write_text(student_readme())
     leaks = hidden_data_in(out)
     if leaks:

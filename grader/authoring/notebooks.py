@@ -70,9 +70,9 @@ def generate_notebooks(folder: Path | None = None) -> list[Path]:
     return written
 
 
-def stale_notebooks(folder: Path | None = None) -> list[Path]:
+def stale_notebooks(folder: Path | None = None, exercises: list[Exercise] | None = None) -> list[Path]:
     return [
         notebook_path(e, folder)
-        for e in catalog.EXERCISES.values()
+        for e in (exercises or catalog.EXERCISES.values())
         if not notebook_path(e, folder).exists() or notebook_path(e, folder).read_text() != notebook_text(e)
     ]

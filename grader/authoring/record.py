@@ -7,6 +7,7 @@ from pathlib import Path
 
 from grader import paths
 from grader.engine.server import engine_for
+from grader.authoring.instructor_errors import runnable_problems, solution_failed
 from grader.authoring.stubs import stub_path
 from grader.grading import default_lanes
 from grader.grading.submission import submission_file
@@ -60,18 +61,19 @@ class RecordingError(Exception):
 
 def record(exercise: Exercise, solutions: Path | None = None, engine: Engine | None = None,
            expected_dir: Path | None = None) -> list[Path]:
-    """Write the exercise's expected outcomes, public and hidden; refuse if the reference solution
-    fails a task on any scenario."""
+    """Write the exercise's expected outcomes, public and hidden; refuse if a task cannot run as
+    declared, or if the reference solution fails a task on any scenario."""
+    problems = runnable_problems(exercise)
+    if problems:
+        raise RecordingError("\n".join(problems))
+    solution = submission_file(exercise, solutions or paths.SOLUTIONS).path
     outcomes = run_all(reference_and_mistake_runs(exercise, solutions or paths.SOLUTIONS), engine)
     public, hidden = {}, {}
     for task in exercise.tasks:
         for scenario in task.scenarios:
             reference = outcomes[run_id(task, scenario)]
             if reference.failure is not None:
-                raise RecordingError(
-                    f"The reference solution of {exercise.id} / {entry_key(task, scenario)} failed: "
-                    f"{reference.failure.message}\n{reference.failure.detail}"
-                )
+                raise RecordingError(solution_failed(exercise, task, scenario, reference.failure, solution))
             mistakes = {m.id: outcomes[run_id(task, scenario, m.id)] for m in task.mistakes}
             found = hidden if is_hidden(task, scenario) else public
             found[entry_key(task, scenario)] = Expectation(task_digest(task, scenario), reference, mistakes)

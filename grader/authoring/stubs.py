@@ -45,10 +45,10 @@ def generate_stubs(folder: Path | None = None) -> list[Path]:
     return written
 
 
-def stale_stubs(folder: Path | None = None) -> list[Path]:
-    """Stubs whose text differs from what the declarations generate."""
+def stale_stubs(folder: Path | None = None, exercises: list[Exercise] | None = None) -> list[Path]:
+    """Stubs whose text differs from what the declarations (of `exercises`, default all) generate."""
     return [
         stub_path(e, folder)
-        for e in catalog.EXERCISES.values()
+        for e in (exercises or catalog.EXERCISES.values())
         if not stub_path(e, folder).exists() or stub_path(e, folder).read_text() != stub_source(e)
     ]

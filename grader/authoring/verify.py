@@ -1,8 +1,9 @@
 """`grade verify`: prove the checks tell right from wrong, for CI on the solutions branch.
 
-Every stub must fail as not implemented; fresh runs of the reference solution must match the
-stored expectations exactly, on the public scenario and on each hidden one (so grading is
-deterministic and the stores are in sync); every known mistake must fail its task with its own
+Every stub and notebook must be what the declaration generates, and every stub must fail as not
+implemented; fresh runs of the reference solution must match the stored expectations exactly,
+on the public scenario and on each hidden one (so grading is deterministic and the stores are in
+sync); every known mistake must fail its task with its own
 message; a task no wrong answer fails is reported, since nothing shows its check can fail, and
 so is a task without a hidden scenario, since the bundle ships its public expected rows: an answer
 that serves them (or is tuned to them) would earn its points in instructor grading too.
@@ -22,7 +23,10 @@ from pathlib import Path
 
 from grader import outcome as kinds
 from grader import paths
+from grader.authoring.instructor_errors import runnable_problems
 from grader.authoring.mutants import Mutant, mutants
+from grader.authoring.notebooks import stale_notebooks
+from grader.authoring.stubs import stale_stubs
 from grader.authoring.record import mistake_file, reference_and_mistake_runs, run_all, run_id
 from grader.grading.submission import submission_file
 from grader.judge import judge
@@ -57,7 +61,10 @@ class Verification:
 def verify(exercise: Exercise, solutions: Path | None = None, engine: Engine | None = None,
            expected_dir: Path | None = None, wrong_answers: Path | None = None,
            with_mutants: bool = True) -> Verification:
-    result = Verification(declaration_problems(exercise, wrong_answers))
+    stale = stale_stubs(exercises=[exercise]) + stale_notebooks(exercises=[exercise])
+    result = Verification(declaration_problems(exercise, wrong_answers)
+                          + [f"{exercise.id}: {paths.shown(p)} is not what its declaration generates: run `grade generate`."
+                             for p in stale])
     if result.problems:
         return result
     solution = submission_file(exercise, solutions or paths.SOLUTIONS).path
@@ -78,8 +85,8 @@ def verify(exercise: Exercise, solutions: Path | None = None, engine: Engine | N
 
 
 def declaration_problems(exercise: Exercise, wrong_answers: Path | None = None) -> list[str]:
-    """What is missing from the exercise's declaration, found before anything runs."""
-    problems = []
+    """What is missing from the exercise's declaration, or keeps it from running, found before anything runs."""
+    problems = runnable_problems(exercise)
     for task in exercise.tasks:
         if not task.mistakes:
             problems.append(f"{exercise.id} / {task.name}: no known wrong answer, so nothing shows its check can fail.")

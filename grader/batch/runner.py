@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from tqdm import tqdm
 
 from grader import outcome as kinds
+from grader import paths
 from grader.batch.archives import UnsafeArchive
 from grader.batch.shards import WHOLE_CLASS, BatchRecord, Shard, ShardError
 from grader.batch.similarity import near_identical
@@ -136,7 +137,7 @@ def start(submission: Submission, exercises: list[Exercise], engine_args: list[s
     output, log = workdir / f"{submission.student}.json", workdir / f"{submission.student}.log"
     with open(output, "wb") as stdout, open(log, "wb") as stderr:
         process = subprocess.Popen(grading_command(submission, exercises, engine_args), stdout=stdout,
-                                   stderr=stderr, stdin=subprocess.DEVNULL, start_new_session=True,
+                                   stderr=stderr, stdin=subprocess.DEVNULL, start_new_session=True, env={**os.environ, **paths.COURSE},
                                    preexec_fn=die_with_parent)
     return Grading(submission, exercises, process, slot, output, log, time.monotonic())
 

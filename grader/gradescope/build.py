@@ -24,7 +24,8 @@ from grader.kafka import artifacts
 from grader.spec import Exercise
 
 PROJECT_NAME = "streaming-grader"
-# What building the wheel reads; copied apart so the build leaves nothing in the checkout.
+# What building the wheel reads, from the grader's checkout (a course need not hold the grader);
+# copied apart so the build leaves nothing in the checkout.
 WHEEL_SOURCES = ("pyproject.toml", "README.md", "grader")
 
 
@@ -77,7 +78,7 @@ def _name(requirement: str) -> str:
 def _build_wheel(wheels: Path) -> None:
     with tempfile.TemporaryDirectory(prefix="grader-wheel-") as source:
         for name in WHEEL_SOURCES:
-            origin = paths.PROJECT_ROOT / name
+            origin = paths.GRADER_CHECKOUT / name
             if origin.is_dir():
                 shutil.copytree(origin, Path(source) / name, ignore=shutil.ignore_patterns("__pycache__"))
             else:

@@ -26,7 +26,7 @@ from grader import catalog
 from grader import outcome as kinds
 from grader.engine import Engine
 from grader.outcome import Failure, Outcome
-from grader.paths import STREAMS
+from grader.paths import DECLARATIONS, STREAMS
 from grader.sandbox.calls import LocalStudent, call_task, handle_for
 from grader.confinement import confine
 from grader.supervision.limits import limit_file_size
@@ -128,14 +128,14 @@ def main(argv: list[str]) -> int:
     # "-": a worker forked by the referee, handed its job in memory (see grader.referee.process).
     job = json.loads(os.environ.pop("GRADER_WORKER_JOB") if argv[0] == "-" else Path(argv[0]).read_text())
     serving_calls = job["mode"] == "calls"
-    # Before any student code: from here on, only the (copied) submissions and this worker's own
-    # folder are reachable, by it and by any process it starts (a local JVM too); on the local
-    # engine, which runs the scenarios here, the fixture streams too (a hidden one only for the
-    # workers that run it).
+    # Before any student code: from here on, only the (copied) submissions, the course's
+    # declarations (it looks tasks up there) and this worker's own folder are reachable, by it and
+    # by any process it starts (a local JVM too); on the local engine, which runs the scenarios
+    # here, the fixture streams too (a hidden one only for the workers that run it).
     scenarios = [STREAMS, *(scenario_path(run["scenario"]) for run in job.get("runs", []) if run.get("scenario"))]
     # On Spark Connect it talks to the engine alone: no broker, no other service of the machine.
     engine_port = (Engine(**job["engine"]).address()[1],) if serving_calls else None
-    confine(readable=[Path(p) for p in job["readable"]] + ([] if serving_calls else scenarios),
+    confine(readable=[Path(p) for p in job["readable"]] + [DECLARATIONS] + ([] if serving_calls else scenarios),
             writable=[Path(job["workdir"])], tcp_ports=engine_port)
     limit_file_size()
     sys.stdin = open(os.devnull)

@@ -1,7 +1,7 @@
 """The declaration of an exercise: its tasks, what the grader hands each task, what it reads back.
 
 Everything here is plain data. The stubs, the notebooks, the docs and the checks are all derived
-from these declarations, so an exercise is described exactly once (in `grader/catalog/`).
+from these declarations, so an exercise is described exactly once (in the course's `fixtures/declarations/`).
 """
 
 from grader.spec.scenarios import Batch, FixtureStream, Scenario, load_scenario, scenario_path

@@ -14,7 +14,8 @@ query runs one micro-batch over it. TOML is used because fixtures need comments:
 
 Rows of `json` streams are inline tables; TOML datetimes become ISO timestamps. A stream whose
 rows carry an event time names its column (`event_time = "ts"`), so the feedback can place each
-row on a timeline (`grader.judge.timeline`).
+row on a timeline (`grader.judge.timeline`). Each stream's rows are checked against its schema
+as it loads (`grader.spec.fixture_check`): a mistake is told by file and line before any run.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader import paths
+from grader.spec.fixture_check import FixtureError, check_stream
 
 FORMATS = ("text", "json", "csv")
 
@@ -94,13 +96,7 @@ class Scenario:
 
 
 def _as_line(value: object, fmt: str) -> str:
-    if fmt == "json":
-        if not isinstance(value, dict):
-            raise ValueError(f"json streams hold inline tables, got {value!r}")
-        return json.dumps(value, default=_json_default, sort_keys=False)
-    if not isinstance(value, str):
-        raise ValueError(f"{fmt} streams hold strings (one per line), got {value!r}")
-    return value
+    return json.dumps(value, default=_json_default, sort_keys=False) if fmt == "json" else value
 
 
 def _json_default(value: object) -> str:
@@ -110,9 +106,7 @@ def _json_default(value: object) -> str:
 
 
 def _parse_stream(name: str, table: dict) -> FixtureStream:
-    fmt = table.get("format")
-    if fmt not in FORMATS:
-        raise ValueError(f"stream {name!r}: format must be one of {FORMATS}, got {fmt!r}")
+    fmt = table["format"]
     batches = tuple(Batch(tuple(_as_line(v, fmt) for v in batch)) for batch in table["batches"])
     return FixtureStream(
         name=name,
@@ -137,7 +131,16 @@ def load_scenario(name: str, folder: Path | None = None) -> Scenario:
     if not path.exists():
         raise FileNotFoundError(f"There is no scenario {name!r}: {path} is missing (hidden scenarios are "
                                 "only in the instructors' copy of the course, in fixtures/hidden/streams).")
-    with path.open("rb") as handle:
-        data = tomllib.load(handle)
+    shown = paths.shown(path)
+    text = path.read_text()
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise FixtureError(f"{shown}: {error}. Correct the TOML there.") from None
+    if not isinstance(data.get("streams"), dict) or not data["streams"]:
+        raise FixtureError(f"{shown} declares no stream: write each as a [streams.NAME] table with its "
+                           "format, schema and batches.")
+    for key, table in data["streams"].items():
+        check_stream(shown, text, key, table, FORMATS)
     streams = {key: _parse_stream(key, table) for key, table in data["streams"].items()}
     return Scenario(name=name, description=data.get("description", ""), streams=streams)

@@ -186,7 +186,7 @@ class WorkerPool:
                 cwd=workdir,
                 # UTC: pyspark turns timestamps into datetimes in the process's own time zone.
                 # TMPDIR: its own folder is the only place a worker may write.
-                env={**os.environ, **paths.SHARED_FOLDERS, TOKEN_VARIABLE: self.token, "TZ": "UTC",
+                env={**os.environ, **paths.SHARED_FOLDERS, **paths.COURSE, TOKEN_VARIABLE: self.token, "TZ": "UTC",
                      "TMPDIR": str(workdir)},
             )
         os.close(write_end)

@@ -87,6 +87,7 @@ def load_paths() -> dict:
         "pyspark's lib": Path(pyspark.__file__).parent / "python" / "lib",
         "site-packages": Path(pyspark.__file__).parent.parent,
         "grader": project / "grader",
+        "declarations": project / "fixtures" / "declarations",
         "user site": Path.home() / ".local" / "lib",
         "current folder": Path.cwd(),
     }
