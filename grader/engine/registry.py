@@ -11,7 +11,7 @@ from __future__ import annotations
 import fcntl
 import json
 import sys
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
@@ -70,6 +70,11 @@ class EngineIdentity:
     def of_this_grader(cls, pid: int, port: int, kafka_connector: bool, last_used_file: Path) -> EngineIdentity:
         return cls(pid, port, grader_version(), pyspark_version(), kafka_connector, str(last_used_file),
                    sys.executable)
+
+    def mark_used(self) -> None:
+        """Restart the engine's idle timer (the file may be another checkout's)."""
+        with suppress(OSError):
+            Path(self.last_used_file).touch()
 
     def write(self) -> None:
         path = runtime_dir(self.port) / "engine.json"
