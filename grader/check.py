@@ -1,16 +1,11 @@
-"""What a notebook imports from the grader: its Spark session and the check of one task.
+"""Check one task from a notebook cell, as `grade` would:
 
-    from grader.check import check, engine_folder, engine_session
-    spark = engine_session()
+    from grader.check import check
     check("exercise-2", "streaming_word_count")
 
-`engine_session()` gives the notebook's own cells a Spark Connect session on the user's warm
-engine, the one the check cells grade on, so the kernel starts no Spark of its own;
-`engine_folder()` is where that session's queries may keep files.
-
-What `check` grades is the code this kernel has run, not the notebook file (which may be
-unsaved, or hold cells not run yet): the kernel's cells, in the order they ran, are written to a
-notebook in a temporary folder and graded by `grade exercise-N --task NAME` itself, on the warm engine, in a
+What is graded is the code this kernel has run, not the notebook file (which may be unsaved, or
+hold cells not run yet): the kernel's cells, in the order they ran, are written to a notebook in
+a temporary folder and graded by `grade exercise-N --task NAME` itself, on the warm engine, in a
 confined worker, on the task's public scenario. So the verdict, the fed batches, the expected
 against the produced rows and the concept are `grade`'s own, and the cell shows them (HTML in
 Jupyter, the terminal report's text elsewhere).
@@ -19,7 +14,6 @@ Jupyter, the terminal report's text elsewhere).
 from __future__ import annotations
 
 import ast
-import atexit
 import dataclasses
 import json
 import os
@@ -33,6 +27,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 import grader
 from grader import catalog
+from grader.kernel_session import kernel_shell
 from grader.report.model import GradeResult
 from grader.report.notebook import CheckResult
 
@@ -62,112 +57,15 @@ def _is_cell_frame(frame) -> bool:
     return frame.f_code.co_name == "<module>" and frame.f_globals.get("__name__") == "__main__"
 
 
-def _kernel():
-    """The IPython shell this runs in, or None (the grading worker, a script)."""
-    ipython = sys.modules.get("IPython")
-    return ipython.get_ipython() if ipython else None
-
-
 def _watch_this_kernel() -> None:
     """From the import on (the notebook's first cell), note where cells raise; outside a kernel
     (IPython not even imported: the grading worker, a script) there is nothing to watch."""
-    shell = _kernel()
+    shell = kernel_shell()
     if shell is not None and _note_where_it_raised not in shell.events.callbacks["post_run_cell"]:
         shell.events.register("post_run_cell", _note_where_it_raised)
 
 
 _watch_this_kernel()
-
-
-# Once this kernel has a session on an engine: that engine's port, and the folder of the engine's
-# area that is this kernel's (named after it, so kept while it runs: see
-# grader.confinement.sweep_gradings).
-KERNEL_ENGINE_PORT: int | None = None
-KERNEL_FOLDER: Path | None = None
-
-
-def engine_session():
-    """The Spark session of this notebook's own cells: a Spark Connect session on your warm
-    grading engine (started when needed), the one `check` grades on, so that this kernel runs no
-    Spark of its own. Run again, it returns the same session while that answers, else a new one
-    (the engine stopped after its idle time, say).
-
-    Where the notebook is graded, its definitions are imported beside the grading's own session:
-    there it returns that session and opens none."""
-    from pyspark.sql import SparkSession
-
-    current = SparkSession.getActiveSession()
-    shell = _kernel()
-    if shell is None:  # the grading worker (or a script): the session it has, never a new one
-        if current is None:
-            raise CheckError("engine_session() opens the Spark session of a Jupyter kernel, and this "
-                             "is not one: in a script, use SparkSession.builder.getOrCreate().")
-        return current
-    if current is not None and _still_serves(current):
-        return current
-    return _open_on_engine(shell)
-
-
-def _still_serves(spark) -> bool:
-    """Whether this kernel's session still answers; asked of a stopped engine, pyspark's client
-    would retry for minutes, so its port is looked at first."""
-    from grader.engine.session import session_alive
-    from grader.services import port_open
-
-    if KERNEL_ENGINE_PORT is not None and not port_open(KERNEL_ENGINE_PORT):
-        return False
-    return session_alive(spark)
-
-
-def _open_on_engine(shell):
-    """A session on the user's engine, admitted for as long as this kernel runs (the engine's host
-    strikes it off when the kernel ends) and released when the kernel exits. It is a session like
-    a grading's, apart from every grading's: its queries, temporary views and memory tables are
-    its own, and a grading's query runs in a session whose id only the grader knows."""
-    global KERNEL_ENGINE_PORT, KERNEL_FOLDER
-    from pyspark.sql import SparkSession
-
-    from grader.confinement import grading_folder
-    from grader.engine.admission import admit
-    from grader.engine.server import EngineError, engine_for
-    from grader.engine.session import create_session
-
-    try:
-        engine = engine_for()
-    except EngineError as error:
-        raise CheckError(f"This notebook has no Spark engine to run on: {error}") from None
-    if not engine.is_connect:  # GRADER_ENGINE=local: Spark in this process, as asked
-        return SparkSession.builder.getOrCreate()
-    session_id, _ = admit(engine.url)
-    folder = grading_folder(engine.port)
-    spark = create_session(engine.with_session(session_id), folder)
-    atexit.register(spark.stop)
-    KERNEL_ENGINE_PORT, KERNEL_FOLDER = engine.port, folder
-    if _mark_engine_used not in shell.events.callbacks["post_run_cell"]:
-        shell.events.register("post_run_cell", _mark_engine_used)
-    print(f"Spark runs on your grading engine ({engine.url}), not in this kernel. Of your files, it "
-          f"reaches only those in engine_folder() ({folder}): put your queries' input, checkpoints "
-          "and output there.")
-    return spark
-
-
-def engine_folder() -> Path:
-    """The folder where this kernel's queries may read and write files (their input, checkpoints,
-    file sinks): the engine, confined, reaches no other folder of yours. Removed once the kernel
-    has ended."""
-    if KERNEL_FOLDER is None:
-        raise CheckError("This kernel has no Spark session on the engine yet: run `spark = engine_session()` first.")
-    return KERNEL_FOLDER
-
-
-def _mark_engine_used(_result) -> None:
-    """IPython's `post_run_cell` event: a notebook being worked in keeps its engine from stopping
-    idle under its session."""
-    from grader.engine.registry import read_identity
-
-    identity = read_identity(KERNEL_ENGINE_PORT)
-    if identity is not None:
-        identity.mark_used()
 
 
 def check(exercise: str | int, task: str) -> CheckResult:
@@ -189,7 +87,7 @@ def check(exercise: str | int, task: str) -> CheckResult:
 def kernel_cells() -> list[nbformat.NotebookNode]:
     """The cells this kernel ran, in that order, each with its execution count, as far as each
     ran; left out: cells that did not compile (they defined nothing in the kernel either)."""
-    shell = _kernel()
+    shell = kernel_shell()
     if shell is None:
         raise CheckError("check() grades the code a Jupyter kernel has run, and this is not one. "
                          "From a terminal, run `grade exercise-N` instead.")

@@ -23,7 +23,7 @@ def test_notebooks_are_generated_from_the_declarations():
 def test_a_generated_notebook_has_a_description_stub_and_check_cell_per_task():
     exercise = catalog.exercise(2)
     cells = notebook_for(exercise).cells
-    assert "from grader.check import check, engine_folder, engine_session" in cells[1].source
+    assert "from grader.kernel_session import engine_folder, engine_session" in cells[1].source
     assert "spark = engine_session()" in cells[1].source and "getOrCreate" not in cells[1].source
     for task in exercise.tasks:
         stub = next(i for i, c in enumerate(cells) if c.source.startswith(task.signature()))
@@ -184,9 +184,9 @@ def test_a_notebooks_own_cells_run_on_the_grading_engine_apart_from_its_gradings
         "print(sorted(tuple(row) for row in spark.table('my_counts').collect()))")
     afterwards = new_code_cell(
         "import json, os\n"
-        "from grader import check as notebook\n"
+        "from grader import kernel_session\n"
         "from grader.engine.admission import sessions_dir\n"
-        "admitted = sessions_dir(notebook.KERNEL_ENGINE_PORT) / spark.session_id\n"
+        "admitted = sessions_dir(kernel_session.KERNEL_ENGINE_PORT) / spark.session_id\n"
         "print(json.dumps({'queries': [q.name for q in spark.streams.active], 'rows': spark.table('my_counts').count(),\n"
         "                  'admission': str(admitted), 'held_by_kernel': admitted.read_text().split()[0] == str(os.getpid())}))")
     notebook = new_notebook(cells=[*cells[:2], new_code_cell(SOLUTION), experiment, *checks, afterwards,
@@ -283,20 +283,20 @@ def test_a_check_outside_a_kernel_or_of_an_unknown_task_says_what_to_do():
 def test_a_notebook_without_an_engine_is_told_why(monkeypatch):
     """Outside a kernel (and without the grading's session) engine_session() opens nothing; in a
     kernel whose engine cannot start, it says why, in the engine's own words."""
-    import grader.check as notebook
+    import grader.kernel_session as notebook
     from grader.engine.server import EngineError
 
-    with pytest.raises(notebook.CheckError, match="this is not one: in a script, use SparkSession.builder"):
+    with pytest.raises(notebook.EngineSessionError, match="this is not one: in a script, use SparkSession.builder"):
         notebook.engine_session()
-    with pytest.raises(notebook.CheckError, match=r"run `spark = engine_session\(\)` first"):
+    with pytest.raises(notebook.EngineSessionError, match=r"run `spark = engine_session\(\)` first"):
         notebook.engine_folder()
 
     def engine_cannot_start(choice=None):
         raise EngineError("Port 15302 is taken by a program that is not this grader's Spark engine.")
 
-    monkeypatch.setattr(notebook, "_kernel", lambda: object())
+    monkeypatch.setattr(notebook, "kernel_shell", lambda: object())
     monkeypatch.setattr("grader.engine.server.engine_for", engine_cannot_start)
-    with pytest.raises(notebook.CheckError, match="no Spark engine to run on: Port 15302 is taken"):
+    with pytest.raises(notebook.EngineSessionError, match="no Spark engine to run on: Port 15302 is taken"):
         notebook.engine_session()
 
 

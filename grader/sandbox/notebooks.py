@@ -7,7 +7,7 @@ Kept: imports, function and class definitions, and assignments that call nothing
 IPython magics and shell lines (`%`, `%%`, `!`), bare expressions, loops, `with`, `if` blocks,
 and assignments that start or wait on queries, collect, show, print or ask for the kernel's
 `engine_folder()`. The setup cell's `spark = engine_session()` runs: beside the grading's session
-it returns that session (see `grader.check.engine_session`). (Bare strings and the
+it returns that session (see `grader.kernel_session`). (Bare strings and the
 check cells' `check(...)` calls are left out without being listed.)
 """
 
