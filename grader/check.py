@@ -130,8 +130,8 @@ def _grade(exercise_id: str, task: str, staged: Path) -> GradeResult:
     the path, so the grading is the same code the kernel imported."""
     code_root = str(Path(grader.__file__).resolve().parent.parent)
     # Not the kernel's own session (SPARK_REMOTE names it): a grading opens sessions of its own.
-    parent_env = {key: value for key, value in os.environ.items() if key != "SPARK_REMOTE"}
-    env = {**parent_env, "PYTHONPATH": os.pathsep.join(filter(None, [code_root, os.environ.get("PYTHONPATH")]))}
+    env = {key: value for key, value in os.environ.items() if key != "SPARK_REMOTE"}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [code_root, os.environ.get("PYTHONPATH")]))
     done = subprocess.run(
         [sys.executable, "-m", "grader", exercise_id, "--task", task, "--submission", str(staged), "--json"],
         capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL,

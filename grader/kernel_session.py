@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import atexit
 import sys
+import threading
+import time
 from contextlib import suppress
 from pathlib import Path
 
@@ -27,13 +29,17 @@ class EngineSessionError(RuntimeError):
 # grader.confinement.sweep_gradings).
 KERNEL_ENGINE_PORT: int | None = None
 KERNEL_FOLDER: Path | None = None
+# The engine closes a session that has asked it nothing for 5 minutes, queries and all (its
+# defaultSessionTimeout, set for gradings killed before they could release theirs): a notebook
+# left to think over keeps its session by asking the engine something this often.
+KEEP_ALIVE_SECONDS = 60.0
 
 
 def engine_session():
     """The Spark session of this notebook's own cells: a Spark Connect session on your warm
-    grading engine (started when needed), the one the check cells grade on, so that this kernel runs no
-    Spark of its own. Run again, it returns the same session while that answers, else a new one
-    (the engine stopped after its idle time, say).
+    grading engine (started when needed), the one the check cells grade on, so that this kernel
+    runs no Spark of its own. Run again, it returns the same session while that answers, else a
+    new one (the engine stopped after its idle time, say).
 
     Where the notebook is graded, its definitions are imported beside the grading's own session:
     there it returns that session and opens none."""
@@ -85,6 +91,8 @@ def _open_on_engine(shell):
     folder = grading_folder(engine.port)
     spark = create_session(engine.with_session(session_id), folder)
     atexit.register(_release, spark, engine.port)
+    threading.Thread(target=_keep_alive, args=(spark, engine.port), name="engine-session-keep-alive",
+                     daemon=True).start()
     KERNEL_ENGINE_PORT, KERNEL_FOLDER = engine.port, folder
     if _mark_engine_used not in shell.events.callbacks["post_run_cell"]:
         shell.events.register("post_run_cell", _mark_engine_used)
@@ -92,6 +100,18 @@ def _open_on_engine(shell):
           f"reaches only those in engine_folder() ({folder}): put your queries' input, checkpoints "
           "and output there.")
     return spark
+
+
+def _keep_alive(spark, port: int) -> None:
+    """Until the session is stopped, ask the engine its Spark version now and then (the cheapest
+    request), so that an idle notebook's session and queries are not closed under it."""
+    from grader.services import port_open
+
+    while not spark.is_stopped:
+        time.sleep(KEEP_ALIVE_SECONDS)
+        if port_open(port) and not spark.is_stopped:
+            with suppress(Exception):  # a session the engine lost: the setup cell, run again, opens another
+                spark.version
 
 
 def _release(spark, port: int) -> None:

@@ -300,6 +300,30 @@ def test_a_notebook_without_an_engine_is_told_why(monkeypatch):
         notebook.engine_session()
 
 
+@pytest.mark.timeout(10)
+def test_an_idle_notebooks_session_is_kept_open_by_asking_the_engine_now_and_then(monkeypatch):
+    """The engine closes a session idle for 5 minutes; the kernel's asks it something meanwhile,
+    until the session is stopped."""
+    import socket
+
+    import grader.kernel_session as kernel_session
+
+    class Session:
+        is_stopped, asked = False, 0
+
+        @property
+        def version(self) -> str:
+            self.asked += 1
+            self.is_stopped = self.asked == 3
+            return "4.2.0"
+
+    monkeypatch.setattr(kernel_session, "KEEP_ALIVE_SECONDS", 0.01)
+    session = Session()
+    with socket.create_server(("127.0.0.1", 0)) as engine:
+        kernel_session._keep_alive(session, engine.getsockname()[1])
+    assert session.asked == 3
+
+
 @pytest.mark.spark
 @pytest.mark.timeout(600)
 def test_a_check_cell_on_event_time_shows_the_picture_of_the_stream(tmp_path):
