@@ -103,15 +103,16 @@ def _open_on_engine(shell):
 
 
 def _keep_alive(spark, port: int) -> None:
-    """Until the session is stopped, ask the engine its Spark version now and then (the cheapest
-    request), so that an idle notebook's session and queries are not closed under it."""
+    """Until the session is stopped, read one of its settings now and then, so that an idle
+    notebook's session and queries are not closed under it. (A setting, as no query is needed; not
+    Spark's version, which the engine answers without counting it as the session's use.)"""
     from grader.services import port_open
 
     while not spark.is_stopped:
         time.sleep(KEEP_ALIVE_SECONDS)
         if port_open(port) and not spark.is_stopped:
             with suppress(Exception):  # a session the engine lost: the setup cell, run again, opens another
-                spark.version
+                spark.conf.get("spark.sql.shuffle.partitions")
 
 
 def _release(spark, port: int) -> None:

@@ -302,26 +302,30 @@ def test_a_notebook_without_an_engine_is_told_why(monkeypatch):
 
 @pytest.mark.timeout(10)
 def test_an_idle_notebooks_session_is_kept_open_by_asking_the_engine_now_and_then(monkeypatch):
-    """The engine closes a session idle for 5 minutes; the kernel's asks it something meanwhile,
-    until the session is stopped."""
+    """The engine closes a session idle for 5 minutes (a request for Spark's version does not count
+    as use, a setting read does: measured); the kernel's reads a setting now and then, until the
+    session is stopped."""
     import socket
 
     import grader.kernel_session as kernel_session
 
     class Session:
-        is_stopped, asked = False, 0
+        """Stopped after its third setting is read."""
 
-        @property
-        def version(self) -> str:
-            self.asked += 1
-            self.is_stopped = self.asked == 3
-            return "4.2.0"
+        def __init__(self):
+            self.is_stopped, self.asked = False, []
+            self.conf = self
+
+        def get(self, key: str) -> str:
+            self.asked.append(key)
+            self.is_stopped = len(self.asked) == 3
+            return "2"
 
     monkeypatch.setattr(kernel_session, "KEEP_ALIVE_SECONDS", 0.01)
     session = Session()
     with socket.create_server(("127.0.0.1", 0)) as engine:
         kernel_session._keep_alive(session, engine.getsockname()[1])
-    assert session.asked == 3
+    assert session.asked == ["spark.sql.shuffle.partitions"] * 3
 
 
 @pytest.mark.spark
