@@ -27,6 +27,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 import grader
 from grader import catalog, paths
+from grader.kernel_session import kernel_shell
 from grader.report.model import GradeResult
 from grader.report.notebook import CheckResult
 
@@ -59,8 +60,7 @@ def _is_cell_frame(frame) -> bool:
 def _watch_this_kernel() -> None:
     """From the import on (the notebook's first cell), note where cells raise; outside a kernel
     (IPython not even imported: the grading worker, a script) there is nothing to watch."""
-    ipython = sys.modules.get("IPython")
-    shell = ipython.get_ipython() if ipython else None
+    shell = kernel_shell()
     if shell is not None and _note_where_it_raised not in shell.events.callbacks["post_run_cell"]:
         shell.events.register("post_run_cell", _note_where_it_raised)
 
@@ -87,9 +87,7 @@ def check(exercise: str | int, task: str) -> CheckResult:
 def kernel_cells() -> list[nbformat.NotebookNode]:
     """The cells this kernel ran, in that order, each with its execution count, as far as each
     ran; left out: cells that did not compile (they defined nothing in the kernel either)."""
-    from IPython import get_ipython
-
-    shell = get_ipython()
+    shell = kernel_shell()
     if shell is None:
         raise CheckError("check() grades the code a Jupyter kernel has run, and this is not one. "
                          "From a terminal, run `grade exercise-N` instead.")
@@ -131,7 +129,9 @@ def _grade(exercise_id: str, task: str, staged: Path) -> GradeResult:
     """`grade EXERCISE --task TASK --submission STAGED --json`, with this grader's code first on
     the path, so the grading is the same code the kernel imported."""
     code_root = str(Path(grader.__file__).resolve().parent.parent)
-    env = {**os.environ, **paths.COURSE, "PYTHONPATH": os.pathsep.join(filter(None, [code_root, os.environ.get("PYTHONPATH")]))}
+    # Not the kernel's own session (SPARK_REMOTE names it): a grading opens sessions of its own.
+    env = {key: value for key, value in os.environ.items() if key != "SPARK_REMOTE"}
+    env.update(paths.COURSE, PYTHONPATH=os.pathsep.join(filter(None, [code_root, os.environ.get("PYTHONPATH")])))
     done = subprocess.run(
         [sys.executable, "-m", "grader", exercise_id, "--task", task, "--submission", str(staged), "--json"],
         capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL,

@@ -1,7 +1,7 @@
 """The process and trust boundary, as the layout shows it: the student side (`grader.sandbox`,
-and `grader.check`, which runs in the student's own notebook kernel) is imported by nothing else, and
-the grading parent (every module but the referee's run, the student side and the engine's
-session) imports no Spark."""
+and `grader.check` and `grader.kernel_session`, which run in the student's own notebook kernel)
+is imported by nothing else, and the grading parent (every module but the referee's run, the
+student side and the engine's session) imports no Spark."""
 
 import ast
 import subprocess
@@ -13,7 +13,7 @@ import pytest
 import grader
 
 PACKAGE = Path(grader.__file__).parent
-STUDENT_SIDE = ("grader.sandbox", "grader.check")
+STUDENT_SIDE = ("grader.sandbox", "grader.check", "grader.kernel_session")
 # Modules that run in a process with Spark: the student's worker, the referee, and what they share.
 SPARK_SIDE = (*STUDENT_SIDE, "grader.referee.run", "grader.referee.process", "grader.referee.results",
               "grader.referee.sinks", "grader.referee.kafka_topics", "grader.engine.session")

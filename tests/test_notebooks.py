@@ -1,6 +1,8 @@
 """Notebooks: generated from the declarations, and graded from their definitions only."""
 
 import json
+import time
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -21,7 +23,8 @@ def test_notebooks_are_generated_from_the_declarations():
 def test_a_generated_notebook_has_a_description_stub_and_check_cell_per_task():
     exercise = catalog.exercise(2)
     cells = notebook_for(exercise).cells
-    assert "from grader.check import check" in cells[1].source
+    assert "from grader.kernel_session import engine_folder, engine_session" in cells[1].source
+    assert "spark = engine_session()" in cells[1].source and "getOrCreate" not in cells[1].source
     for task in exercise.tasks:
         stub = next(i for i, c in enumerate(cells) if c.source.startswith(task.signature()))
         assert cells[stub - 1].cell_type == "markdown" and task.docstring() in cells[stub - 1].source
@@ -125,6 +128,92 @@ def test_a_solved_notebook_earns_full_marks_and_is_told_what_did_not_run(tmp_pat
     assert code == 1
 
 
+@pytest.mark.spark
+@pytest.mark.timeout(600)
+def test_a_graded_notebooks_setup_cell_takes_the_gradings_own_session(tmp_path):
+    """The generated setup cell runs where the notebook is graded too, in the confined worker:
+    there `engine_session()` returns the grading's session and opens none (it could not: no kernel,
+    no admission), so code using the notebook's global `spark` is graded as in the kernel."""
+    setup = notebook_for(catalog.exercise(2)).cells[1].source
+    folder = tmp_path / "work"
+    folder.mkdir()
+    (folder / "exercise_02_streaming_word_count.ipynb").write_text(student_notebook(
+        setup,
+        "def read_lines(spark, folder):\n"
+        "    assert spark is globals()['spark'], 'the setup cell opened a session of its own'\n"
+        "    return spark.readStream.text(folder)",
+        "mine = engine_folder()",
+    ))
+    code, result, stderr = run_grade("exercise-2", "--task", "read_lines", "--submission", str(folder))
+    assert result is not None, stderr
+    assert results_by_task(result)[("exercise-2", "read_lines")]["status"] == "passed", result["output"]
+    assert "engine_session" not in result["output"]  # run, neither skipped nor failed
+    assert "code cell 3: mine = engine_folder()" in result["output"]  # the kernel's folder: skipped, listed
+    assert code == 0
+
+
+def running_kernel_children() -> str:
+    """A cell that prints, as JSON, its kernel's processes that are Java, and the memory (RSS, MB)
+    of the kernel and all its processes."""
+    return (
+        "import json, psutil\n"
+        "kernel = psutil.Process()\n"
+        "family = [kernel, *kernel.children(recursive=True)]\n"
+        "print(json.dumps({'java': [p.pid for p in family if 'java' in p.name()],\n"
+        "                  'rss_mb': sum(p.memory_info().rss for p in family) / 2**20}))"
+    )
+
+
+@pytest.mark.spark
+@pytest.mark.timeout(600)
+def test_a_notebooks_own_cells_run_on_the_grading_engine_apart_from_its_gradings(tmp_path):
+    """The generated notebook with the solution filled in, in a real kernel: its own cells run a
+    streaming query on the user's engine (no JVM in the kernel), every check cell earns full marks
+    while that query runs, and the kernel's query and memory table are still its own afterwards."""
+    from nbclient import NotebookClient
+
+    exercise = catalog.exercise(2)
+    cells = notebook_for(exercise).cells
+    checks = [cell for cell in cells if cell.source.startswith("check(")]
+    experiment = new_code_cell(
+        "folder = engine_folder()\n"
+        "(folder / 'in').mkdir()\n"
+        "(folder / 'in' / 'one.txt').write_text('Spark is fast\\nspark streams\\n')\n"
+        "query = start_update_query(read_lines(spark, str(folder / 'in')), 'my_counts', str(folder / 'checkpoint'))\n"
+        "query.processAllAvailable()\n"
+        "print(sorted(tuple(row) for row in spark.table('my_counts').collect()))")
+    afterwards = new_code_cell(
+        "import json, os\n"
+        "from grader import kernel_session\n"
+        "from grader.engine.admission import sessions_dir\n"
+        "admitted = sessions_dir(kernel_session.KERNEL_ENGINE_PORT) / spark.session_id\n"
+        "print(json.dumps({'queries': [q.name for q in spark.streams.active], 'rows': spark.table('my_counts').count(),\n"
+        "                  'admission': str(admitted), 'held_by_kernel': admitted.read_text().split()[0] == str(os.getpid())}))")
+    notebook = new_notebook(cells=[*cells[:2], new_code_cell(SOLUTION), experiment, *checks, afterwards,
+                                   new_code_cell(running_kernel_children())])
+    NotebookClient(notebook, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+
+    def printed(cell) -> str:
+        return "".join(output.get("text", "") for output in cell.outputs if output.output_type == "stream")
+
+    assert "Spark runs on your grading engine (sc://" in printed(notebook.cells[1])
+    assert printed(notebook.cells[3]).strip() == "[('fast', 1), ('is', 1), ('spark', 2), ('streams', 1)]"
+    for cell, task in zip(notebook.cells[4:4 + len(checks)], exercise.tasks):
+        text, _ = check_outputs(cell)
+        assert f"PASS   {task.points}/{task.points}  {task.name}" in text, text
+    session = json.loads(printed(notebook.cells[-2]))
+    assert session["queries"] == ["my_counts"] and session["rows"] == 4 and session["held_by_kernel"]
+    kernel = json.loads(printed(notebook.cells[-1]))
+    assert kernel["java"] == [], "the kernel started a JVM of its own"
+    # Once the kernel has ended, its session is admitted no longer.
+    admitted = Path(session["admission"])
+    deadline = time.monotonic() + 15
+    while admitted.exists() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not admitted.exists()
+
+
 def test_a_check_result_shows_the_terminal_report_as_text_and_its_parts_as_html():
     from grader.report.model import GradeResult, TaskResult
     from grader.report.notebook import CheckResult
@@ -157,8 +246,6 @@ def test_a_check_cell_in_a_jupyter_kernel_fails_a_wrong_answer_with_its_diff_and
     cell that raised what ran before the failed line: the definition, not the import."""
     from nbclient import NotebookClient
 
-    from grader.engine.server import engine_for
-
     exercise = catalog.exercise(2)
     task = exercise.task("streaming_word_count")
     cells = notebook_for(exercise).cells
@@ -168,11 +255,8 @@ def test_a_check_cell_in_a_jupyter_kernel_fails_a_wrong_answer_with_its_diff_and
                             metadata={"tags": ["raises-exception"]})
     notebook = new_notebook(cells=[*cells[:2], cells[stub - 1], failing, cells[stub + 1],
                                    new_code_cell(SOLUTION), new_code_cell(cells[stub + 1].source)])
-    # The kernel's own session (the header's getOrCreate()) on the warm engine too: no JVM of its own.
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SPARK_REMOTE", engine_for("auto").url)
-        NotebookClient(notebook, timeout=300, kernel_name="python3",
-                       resources={"metadata": {"path": str(tmp_path)}}).execute()
+    NotebookClient(notebook, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
     checks = [cell for cell in notebook.cells if cell.source.startswith("check(")]
     failed_text, failed_html = check_outputs(checks[0])
     assert "FAIL   0/3  streaming_word_count" in failed_text, failed_text
@@ -196,6 +280,54 @@ def test_a_check_outside_a_kernel_or_of_an_unknown_task_says_what_to_do():
         check("exercise-2", "word_counts")
 
 
+def test_a_notebook_without_an_engine_is_told_why(monkeypatch):
+    """Outside a kernel (and without the grading's session) engine_session() opens nothing; in a
+    kernel whose engine cannot start, it says why, in the engine's own words."""
+    import grader.kernel_session as notebook
+    from grader.engine.server import EngineError
+
+    with pytest.raises(notebook.EngineSessionError, match="this is not one: in a script, use SparkSession.builder"):
+        notebook.engine_session()
+    with pytest.raises(notebook.EngineSessionError, match=r"run `spark = engine_session\(\)` first"):
+        notebook.engine_folder()
+
+    def engine_cannot_start(choice=None):
+        raise EngineError("Port 15302 is taken by a program that is not this grader's Spark engine.")
+
+    monkeypatch.setattr(notebook, "kernel_shell", lambda: object())
+    monkeypatch.setattr("grader.engine.server.engine_for", engine_cannot_start)
+    with pytest.raises(notebook.EngineSessionError, match="no Spark engine to run on: Port 15302 is taken"):
+        notebook.engine_session()
+
+
+@pytest.mark.timeout(10)
+def test_an_idle_notebooks_session_is_kept_open_by_asking_the_engine_now_and_then(monkeypatch):
+    """The engine closes a session idle for 5 minutes (a request for Spark's version does not count
+    as use, a setting read does: measured); the kernel's reads a setting now and then, until the
+    session is stopped."""
+    import socket
+
+    import grader.kernel_session as kernel_session
+
+    class Session:
+        """Stopped after its third setting is read."""
+
+        def __init__(self):
+            self.is_stopped, self.asked = False, []
+            self.conf = self
+
+        def get(self, key: str) -> str:
+            self.asked.append(key)
+            self.is_stopped = len(self.asked) == 3
+            return "2"
+
+    monkeypatch.setattr(kernel_session, "KEEP_ALIVE_SECONDS", 0.01)
+    session = Session()
+    with socket.create_server(("127.0.0.1", 0)) as engine:
+        kernel_session._keep_alive(session, engine.getsockname()[1])
+    assert session.asked == ["spark.sql.shuffle.partitions"] * 3
+
+
 @pytest.mark.spark
 @pytest.mark.timeout(600)
 def test_a_check_cell_on_event_time_shows_the_picture_of_the_stream(tmp_path):
@@ -203,18 +335,14 @@ def test_a_check_cell_on_event_time_shows_the_picture_of_the_stream(tmp_path):
     marks the batch where the answer first differs, the text saying the same."""
     from nbclient import NotebookClient
 
-    from grader.engine.server import engine_for
-
     exercise = catalog.exercise(6)
     task = exercise.task("closed_window_counts")
     cells = notebook_for(exercise).cells
     stub = next(i for i, c in enumerate(cells) if c.source.startswith(task.signature()))
     wrong = (ROOT / "solutions" / "wrong_answers" / "exercise_06" / "short_watermark.py").read_text()
     notebook = new_notebook(cells=[*cells[:2], new_code_cell(wrong), cells[stub + 1]])
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SPARK_REMOTE", engine_for("auto").url)
-        NotebookClient(notebook, timeout=300, kernel_name="python3",
-                       resources={"metadata": {"path": str(tmp_path)}}).execute()
+    NotebookClient(notebook, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
     text, html = check_outputs(notebook.cells[-1])
     assert "FAIL" in text and "After batch 2 of" in text, text
     assert "<svg" in html and 'id="picture-closed_window_counts"' in html

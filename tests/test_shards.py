@@ -5,7 +5,9 @@ Students are graded by the stand-in for `grade` (tests/batch_without_spark.py): 
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
+from grader import paths
+from grader.batch.fingerprint import grading_fingerprint
 from grader.batch.shards import Shard, ShardError
 from test_batch_intake import run_batch, write_py
 
@@ -89,15 +93,96 @@ def test_a_missing_slice_is_named_and_a_slice_given_twice_is_refused(tmp_path):
     assert again.returncode == 2 and "is not empty" in again.stderr
 
 
+@pytest.fixture
+def fingerprint_of(monkeypatch):
+    """The fingerprint of this grader with the fixtures in a given folder, computed afresh (and
+    this process's own again after the test)."""
+    def fingerprint(fixtures: Path) -> str:
+        monkeypatch.setattr(paths, "FIXTURES", fixtures)
+        grading_fingerprint.cache_clear()
+        return grading_fingerprint()
+
+    yield fingerprint
+    grading_fingerprint.cache_clear()
+
+
+@pytest.mark.timeout(30)
+def test_the_fingerprint_follows_the_grading_code_and_fixtures_and_nothing_else(tmp_path, fingerprint_of):
+    fixtures = tmp_path / "fixtures"
+    shutil.copytree(paths.FIXTURES, fixtures)
+    assert fingerprint_of(fixtures) == fingerprint_of(paths.FIXTURES)  # content, not where it is
+    first = fingerprint_of(fixtures)
+    stream = next((fixtures / "streams").glob("*.toml"))
+    os.utime(stream, (0, 0))  # touched, not changed
+    (fixtures / "__pycache__").mkdir()
+    (fixtures / "__pycache__" / "streams.cpython-311.pyc").write_bytes(b"compiled")
+    (fixtures / "streams" / "helper.pyc").write_bytes(b"compiled")
+    assert fingerprint_of(fixtures) == first
+    hidden = next((fixtures / "hidden" / "expected").glob("*.json"))
+    hidden.write_text(hidden.read_text() + "\n")  # one hidden expectation re-recorded
+    assert fingerprint_of(fixtures) != first
+    hidden.unlink()
+    (fixtures / "hidden" / "expected" / "moved.json").write_bytes(b"")
+    assert fingerprint_of(fixtures) != first
+
+
+def graded_from_a_copy(tmp_path: Path, changed_fixture: str) -> dict[str, str]:
+    """The environment of a grader whose checkout differs from this one in one fixture file only
+    (the package version is the same): another commit on another machine."""
+    project = tmp_path / "other-checkout"
+    shutil.copytree(paths.FIXTURES, project / "fixtures")
+    for folder in ("exercises", "solutions"):
+        (project / folder).symlink_to(ROOT / folder)
+    fixture = project / "fixtures" / changed_fixture
+    fixture.write_text(fixture.read_text() + "\n# one more row's comment\n")
+    return {"GRADER_PROJECT": str(project), "GRADER_CACHE": str(paths.CACHE)}
+
+
 @pytest.mark.timeout(120)
-def test_slices_of_another_grader_version_are_not_merged(tmp_path):
+def test_slices_graded_by_other_grader_code_or_fixtures_are_not_merged(tmp_path):
+    make_class(tmp_path / "class", STUDENTS)
+    assert run_batch(tmp_path / "class", tmp_path / "slice-1", "--shard", "1/2")[0] == 0
+    other = graded_from_a_copy(tmp_path, "streams/ad_clicks.toml")
+    assert run_batch(tmp_path / "class", tmp_path / "slice-2", "--shard", "2/2", **other)[0] == 0
+    versions = {json.loads((tmp_path / f"slice-{k}" / "batch.json").read_text())["grader_version"] for k in (1, 2)}
+    assert len(versions) == 1  # one package version: only the fingerprint tells them apart
+    done = merge(tmp_path / "slice-1", tmp_path / "slice-2", out=tmp_path / "merged")
+    assert done.returncode == 2, done.stderr
+    assert (f"{tmp_path / 'slice-2'} (slice 2/2) was graded by different grader code or fixtures than this "
+            "checkout's: regrade slice 2/2 with this checkout") in done.stderr
+    assert "slice-1" not in done.stderr.replace(str(tmp_path / "slice-2"), "")
+    assert not (tmp_path / "merged").exists()
+    # Regraded with this checkout, it merges.
+    assert run_batch(tmp_path / "class", tmp_path / "slice-2", "--shard", "2/2", "--force")[0] == 0
+    assert merge(tmp_path / "slice-1", tmp_path / "slice-2", out=tmp_path / "merged").returncode == 0
+
+
+@pytest.mark.timeout(120)
+def test_a_slice_recorded_before_fingerprints_is_told_to_be_regraded(tmp_path):
+    make_class(tmp_path / "class", STUDENTS)
+    for k in (1, 2):
+        assert run_batch(tmp_path / "class", tmp_path / f"slice-{k}", "--shard", f"{k}/2")[0] == 0
+    record = tmp_path / "slice-1" / "batch.json"
+    older = json.loads(record.read_text())
+    del older["fingerprint"]
+    record.write_text(json.dumps(older))
+    done = merge(tmp_path / "slice-1", tmp_path / "slice-2", out=tmp_path / "merged")
+    assert done.returncode == 2
+    assert ("slice 1/2) was graded by an older grader, which did not record which grader code and "
+            "fixtures graded it: regrade slice 1/2 with this checkout") in done.stderr
+    code, errors = run_batch(tmp_path / "class", tmp_path / "slice-1", "--shard", "1/2")
+    assert code == 2 and "did not record which grader code and fixtures graded it; regrade it all with --force" in errors
+
+
+@pytest.mark.timeout(120)
+def test_slices_of_other_settings_are_not_merged(tmp_path):
     make_class(tmp_path / "class", STUDENTS)
     for k in (1, 2):
         assert run_batch(tmp_path / "class", tmp_path / f"slice-{k}", "--shard", f"{k}/2")[0] == 0
     record = tmp_path / "slice-2" / "batch.json"
-    record.write_text(record.read_text().replace('"grader_version": "', '"grader_version": "0.0.1-'))
+    record.write_text(record.read_text().replace('"pyspark_version": "', '"pyspark_version": "3.5.0-'))
     done = merge(tmp_path / "slice-1", tmp_path / "slice-2", out=tmp_path / "merged")
-    assert done.returncode == 2 and "graded differently" in done.stderr and "grader_version" in done.stderr
+    assert done.returncode == 2 and "graded differently" in done.stderr and "pyspark_version" in done.stderr
     assert not (tmp_path / "merged").exists()
 
 
@@ -109,6 +194,10 @@ def test_a_slice_resumes_in_its_own_folder_and_not_in_anothers(tmp_path):
     assert code == 0 and "0 to grade" in errors, errors
     code, errors = run_batch(tmp_path / "class", tmp_path / "slice-1", "--shard", "2/2")
     assert code == 2 and "holds slice 1/2 of the class, not 2/2" in errors
+    other = graded_from_a_copy(tmp_path, "expected/exercise-2.json")
+    code, errors = run_batch(tmp_path / "class", tmp_path / "slice-1", "--shard", "1/2", **other)
+    assert code == 2 and ("was graded by different grader code or fixtures than this checkout's; regrade it "
+                          "all with --force") in errors
 
 
 @pytest.mark.spark

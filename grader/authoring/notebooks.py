@@ -1,6 +1,7 @@
 """Student notebooks in `exercises/notebooks/`, generated from the same declarations as the
 stubs: the exercise's story, then per task its description, its stub, and the cell that checks it
-(`grader.check`)."""
+(`grader.check`). The setup cell takes the notebook's Spark session from the user's grading
+engine (`grader.kernel_session`), not from a Spark started in the kernel."""
 
 from __future__ import annotations
 
@@ -29,8 +30,9 @@ def notebook_for(exercise: Exercise) -> nbformat.NotebookNode:
             "Only the imports and definitions of this notebook are graded; other cells are skipped."
         ),
         new_code_cell(
-            HEADER + QUERY_IMPORT + "from grader.check import check\n\n"
-            "spark = SparkSession.builder.getOrCreate()"
+            HEADER + QUERY_IMPORT + "from grader.check import check\n"
+            "from grader.kernel_session import engine_folder, engine_session\n\n"
+            "spark = engine_session()  # on your grading engine: this kernel starts no Spark of its own"
         ),
     ]
     for task in exercise.tasks:

@@ -28,6 +28,12 @@ def merge(folders: list[Path], out: Path) -> list[str]:
         raise ShardError(f"{out} is not empty: merge into a new folder (or remove it first), so no "
                          "earlier grade stays in the merged gradebook.")
     records = {folder: slice_record(folder) for folder in folders}
+    apart = {folder: (record.shard, how) for folder, record in records.items() if (how := record.graded_apart())}
+    if apart:
+        told = "; ".join(f"{folder} (slice {shard}) was {how}" for folder, (shard, how) in apart.items())
+        slices = ", ".join(shard for shard, _ in apart.values())
+        raise ShardError(f"{told}: regrade slice {slices} with this checkout (`grade batch` with its "
+                         "--shard and --force, into its folder), then merge again.")
     first_folder, first = next(iter(records.items()))
     for folder, record in records.items():
         if record.settings() != first.settings():

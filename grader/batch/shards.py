@@ -3,8 +3,9 @@
 
 A student's slice comes from a hash of their id, not their place in the folder, so a student
 added late joins one slice and moves no one else. Each results folder records what graded it
-(`batch.json`: grader and pyspark versions, exercises, visibility, the shard), so a slice is
-resumed only by the same batch, and slices graded differently are never merged.
+(`batch.json`: the fingerprint of the grader's code and fixtures, the grader and pyspark
+versions, exercises, visibility, the shard), so a slice is resumed only by the same batch, and
+slices graded differently are never merged.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from grader.batch.fingerprint import grading_fingerprint
 from grader.engine.registry import grader_version, pyspark_version
 from grader.report.exports import write_atomically
 
@@ -54,7 +56,8 @@ WHOLE_CLASS = Shard(1, 1)
 
 @dataclass(frozen=True)
 class BatchRecord:
-    """What graded a results folder; slices merge only when all but the shard are equal."""
+    """What graded a results folder; slices merge only when graded alike (`settings`, and the
+    fingerprint of the grader's code and fixtures: see `grader.batch.fingerprint`)."""
 
     grader_version: str
     pyspark_version: str
@@ -63,10 +66,12 @@ class BatchRecord:
     shard: str
     students: list[str] = field(default_factory=list)  # those exported: the slice's, still in the folder
     engine: str = ""  # the Spark Connect URL graded on, or "local": each slice's may differ
+    fingerprint: str = ""  # "" in a folder of a grader before fingerprints
 
     @classmethod
     def of_this_grader(cls, exercises: list[str], visibility: str, shard: Shard, engine: str) -> BatchRecord:
-        return cls(grader_version(), pyspark_version(), exercises, visibility, str(shard), engine=engine)
+        return cls(grader_version(), pyspark_version(), exercises, visibility, str(shard), engine=engine,
+                   fingerprint=grading_fingerprint())
 
     @classmethod
     def read(cls, results: Path) -> BatchRecord | None:
@@ -80,14 +85,28 @@ class BatchRecord:
         write_atomically(results / RECORD, json.dumps(asdict(self), indent=2) + "\n")
 
     def settings(self) -> dict:
-        """How the folder was graded: everything but the shard and its students."""
-        return {key: value for key, value in asdict(self).items() if key not in ("shard", "students", "engine")}
+        """The options and the Spark the folder was graded with (by what code: `fingerprint`; the
+        grader's version is only shown, as two commits may share one)."""
+        return {key: value for key, value in asdict(self).items()
+                if key in ("pyspark_version", "exercises", "visibility")}
+
+    def graded_apart(self) -> str | None:
+        """How this folder's grading differs from what this checkout grades with, in an
+        instructor's words (the end of "it was ..."), or None when it does not."""
+        if not self.fingerprint:
+            return "graded by an older grader, which did not record which grader code and fixtures graded it"
+        if self.fingerprint != grading_fingerprint():
+            return "graded by different grader code or fixtures than this checkout's"
+        return None
 
     def resumable_as(self, other: BatchRecord) -> str | None:
         """Why a batch recorded as `other` must not continue this folder, or None when it may."""
         if other.shard != self.shard:
             return (f"it holds slice {self.shard} of the class, not {other.shard}: grade each slice "
                     "into a results folder of its own")
+        apart = self.graded_apart()
+        if apart:
+            return f"it was {apart}; regrade it all with --force, or use a new folder"
         if other.settings() != self.settings():
             return f"it was graded with other settings ({differences(self, other)}); regrade it all with --force, or use a new folder"
         return None

@@ -86,10 +86,11 @@ def prune_admissions(port: int) -> None:
         prune(sessions_dir(port))
 
 
-@contextmanager
-def admitted_session(url: str, session_id: str | None = None) -> Iterator[str]:
-    """Admit a session (a new id unless given) on the engine at `url` for the duration; its id.
-    On a server without the gate the file is simply never read."""
+def admit(url: str, session_id: str | None = None) -> tuple[str, Path | None]:
+    """Admit a session (a new id unless given) on the engine at `url` for as long as this process
+    runs: its id, and the entry that admits it (None on a server that is not this machine's
+    engine, which has no gate to tell). The engine's host strikes the entry off once this process
+    has ended (`prune_admissions`)."""
     from grader.engine.handshake import address
 
     session_id = session_id or str(uuid.uuid4())
@@ -97,9 +98,17 @@ def admitted_session(url: str, session_id: str | None = None) -> Iterator[str]:
     entry = sessions_dir(port) / session_id
     try:
         entry.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        entry.write_text(holder_record())  # pruned by the engine's host if this process is killed
+        entry.write_text(holder_record())
     except OSError:  # not this machine's engine: nothing to admit
-        entry = None
+        return session_id, None
+    return session_id, entry
+
+
+@contextmanager
+def admitted_session(url: str, session_id: str | None = None) -> Iterator[str]:
+    """Admit a session (a new id unless given) on the engine at `url` for the duration; its id.
+    On a server without the gate the file is simply never read."""
+    session_id, entry = admit(url, session_id)
     try:
         yield session_id
     finally:

@@ -120,6 +120,11 @@ class EngineIdentity:
         return cls(pid, port, grader_version(), pyspark_version(), kafka_connector, str(last_used_file),
                    sys.executable, kafka)
 
+    def mark_used(self) -> None:
+        """Restart the engine's idle timer (the file may be another checkout's)."""
+        with suppress(OSError):
+            Path(self.last_used_file).touch()
+
     def write(self) -> None:
         path = runtime_dir(self.port) / "engine.json"
         path.parent.mkdir(parents=True, exist_ok=True)

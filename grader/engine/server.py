@@ -122,8 +122,7 @@ class EngineServer:
         if reason:
             self._restart_unused(reason)
         elif identity:
-            with suppress(OSError):  # its idle timer, which may be another checkout's
-                Path(identity.last_used_file).touch()
+            identity.mark_used()
             self._await_serving(identity.pid, timeout, launched=False)
             return False
         if identity is None and self.older_service.running_pid() is not None:

@@ -5,7 +5,9 @@ starts a query, waits on `awaitTermination()`, prints, or loops could hang or fl
 Kept: imports, function and class definitions, and assignments that call nothing in
 `SIDE_EFFECTS` (so `schema = StructType()...` stays). Skipped, and listed for the student:
 IPython magics and shell lines (`%`, `%%`, `!`), bare expressions, loops, `with`, `if` blocks,
-and assignments that start or wait on queries, collect, show or print. (Bare strings and the
+and assignments that start or wait on queries, collect, show, print or ask for the kernel's
+`engine_folder()`. The setup cell's `spark = engine_session()` runs: beside the grading's session
+it returns that session (see `grader.kernel_session`). (Bare strings and the
 check cells' `check(...)` calls are left out without being listed.)
 """
 
@@ -19,7 +21,7 @@ import nbformat
 SIDE_EFFECTS = frozenset({
     "start", "awaitTermination", "awaitAnyTermination", "processAllAvailable", "show", "collect",
     "toPandas", "take", "head", "first", "count", "foreach", "print", "display", "input", "sleep",
-    "stop", "system", "run", "Popen",
+    "stop", "system", "run", "Popen", "engine_folder",
 })
 KEPT = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
