@@ -21,6 +21,7 @@ LOCAL = Engine.local()
 def quick_limits(monkeypatch):
     monkeypatch.setattr(supervisor, "STARTUP_ALLOWANCE", 1.0)
     monkeypatch.setattr(supervisor, "KILL_GRACE", 0.5)
+    monkeypatch.setattr(supervisor, "ceiling_for", lambda budget: budget)
 
 
 @pytest.fixture
@@ -35,7 +36,7 @@ def engine_port():
 def outcomes(tmp_path: Path, behaviours: list[str], engine: Engine = LOCAL) -> tuple[dict, WorkerPool]:
     submission = tmp_path / "submission.py"
     submission.write_text("")
-    runs = [Run(f"run{i}", 2, behaviour, submission, timeout=1.0) for i, behaviour in enumerate(behaviours)]
+    runs = [Run(f"run{i}", 2, behaviour, submission, budget=1.0) for i, behaviour in enumerate(behaviours)]
     with WorkerPool(runs, engine, tmp_path / "lanes", program=FAKE_LANE) as pool:
         return {run.task: pool.outcome(run.id) for run in runs}, pool
 
@@ -88,6 +89,6 @@ def test_a_submission_that_is_a_link_never_reaches_a_lane(tmp_path):
     target = tmp_path / "solution.py"
     target.write_text("")
     (tmp_path / "linked.py").symlink_to(target)
-    run = Run("run0", 2, "passes", tmp_path / "linked.py", timeout=1.0)
+    run = Run("run0", 2, "passes", tmp_path / "linked.py", budget=1.0)
     with WorkerPool([run], LOCAL, tmp_path / "lanes", program=FAKE_LANE) as pool:
         assert pool.outcome("run0").failure.kind == kinds.LOAD and pool.spawns == 0
