@@ -95,9 +95,11 @@ def test_a_function_that_loops_is_stopped_soon_after_its_budget_and_named(tmp_pa
 @pytest.mark.spark
 @pytest.mark.timeout(900)
 def test_correct_work_on_a_saturated_machine_still_gets_full_marks():
+    """With a budget of half a second, which steps on a saturated machine outlast in wall time
+    (a clock of wall time fails most tasks here): only what the machine had to spare counts."""
     with busy_processors(2 * (os.cpu_count() or 1)):
         code, result, stderr = run_grade("exercise-2", "exercise-5", "--submission", str(ROOT / "solutions"),
-                                         timeout=880)
+                                         "--timeout", "0.5", timeout=880)
     assert result is not None, stderr
     assert code == 0, [t["output"] for t in result["tests"] if t["score"] < t["max_score"]]
     assert result["score"] == sum(t["max_score"] for t in result["tests"])
