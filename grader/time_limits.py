@@ -126,21 +126,19 @@ class TaskClock:
 
 
 @contextmanager
-def ticking(clock: TaskClock, over_budget: Callable[[], None]) -> Iterator[TaskClock]:
-    """Inside, `clock` is read every TICK seconds in this process's main thread: past its ceiling
-    OutOfTime(busy=True) is raised where the code runs, and past its budget `over_budget` is
-    called (to raise OutOfTime, or to ask the process that runs the student's code to stop).
-    OutOfTime is raised once: the clock stops then."""
+def ticking(clock: TaskClock, out_of_time: Callable[[bool], None]) -> Iterator[TaskClock]:
+    """Inside, `clock` is read every TICK seconds in this process's main thread; past its budget
+    or its ceiling, `out_of_time(past_ceiling)` is called: it raises OutOfTime where the code
+    runs, or asks the process that runs the student's code to stop. OutOfTime is raised once:
+    the clock stops then."""
 
     def tick(signum, frame):
         clock.tick()
         try:
-            if clock.over_ceiling:
-                raise OutOfTime(busy=True)
-            if clock.over_budget:
-                over_budget()
+            if clock.over_budget or clock.over_ceiling:
+                out_of_time(clock.over_ceiling)
         except OutOfTime:
-            signal.setitimer(signal.ITIMER_REAL, 0)  # once: what handles it must not be cut short
+            signal.setitimer(signal.ITIMER_REAL, 0)  # what handles it must not be cut short
             raise
 
     previous = signal.signal(signal.SIGALRM, tick)
@@ -152,6 +150,6 @@ def ticking(clock: TaskClock, over_budget: Callable[[], None]) -> Iterator[TaskC
         signal.signal(signal.SIGALRM, previous)
 
 
-def give_up() -> None:
-    """What a process running its student's code itself does past the budget."""
-    raise OutOfTime()
+def give_up(past_ceiling: bool) -> None:
+    """What a process running its student's code itself does when the task is out of time."""
+    raise OutOfTime(busy=past_ceiling)

@@ -109,11 +109,13 @@ class RemoteStudent:
             raise StudentFailed(failure)
         return self._rebuilt(reply["returned"])
 
-    def out_of_time(self) -> None:
+    def out_of_time(self, past_ceiling: bool) -> None:
         """The task is out of time: a call under way is asked to stop, and given REPLY_GRACE to
-        say where the student's code was; otherwise, or past that, OutOfTime."""
+        say where the student's code was; otherwise, or past that, OutOfTime. A call is the
+        student's even past the ceiling: their function only plans and starts queries, which a
+        busy machine slows by seconds, so what keeps it that long is their sleep or wait."""
         if not self.calling:
-            raise OutOfTime()
+            raise OutOfTime(busy=past_ceiling)
         if self.stop_asked is None:
             self.stop_asked = time.monotonic()
             with suppress(ProcessLookupError):
