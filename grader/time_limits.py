@@ -9,7 +9,8 @@ task makes progress (a step of its scenario done: the function returned, a micro
 a sink read), so a slow task that keeps going is waited for, and a stuck one is stopped once it
 spends its budget without progress. Whatever the count, a hard ceiling of wall time stays: a task
 still running there was slowed by the machine or kept progressing, and is not graded (the
-grader's failure, never the student's lost point).
+grader's failure, never the student's lost point), unless what still runs is the student's own
+function, whose wait is theirs (see `grader.referee.student.RemoteStudent.out_of_time`).
 """
 
 from __future__ import annotations
@@ -54,8 +55,8 @@ class OutOfTime(BaseException):
 def out_of_time_message(budget: float) -> str:
     return (
         f"Your code did not finish within {budget:.0f} s of the machine's time without making "
-        "progress, so it was stopped. Look for an endless "
-        "loop, a sleep, awaitTermination(), or a query that never runs out of data."
+        "progress, so it was stopped. Look for an endless loop, a sleep, awaitTermination(), or a "
+        "query that never runs out of data."
     )
 
 
