@@ -49,6 +49,20 @@ def test_a_hang_times_out_and_the_next_run_gets_a_fresh_lane(tmp_path):
 
 
 @pytest.mark.timeout(60)
+def test_a_task_out_of_time_on_one_scenario_is_not_run_on_the_others(tmp_path):
+    submission = tmp_path / "submission.py"
+    submission.write_text("")
+    runs = [Run("public", 2, "hangs", submission, budget=1.0), Run("hidden", 2, "hangs", submission, 1.0, "edges"),
+            Run("next", 2, "passes", submission, budget=1.0)]
+    with WorkerPool(runs, LOCAL, tmp_path / "lanes", program=FAKE_LANE) as pool:
+        found = pool.all_outcomes()
+    assert found["public"].failure.kind == found["hidden"].failure.kind == kinds.TIMEOUT
+    assert found["hidden"].failure.message.startswith("Not run")
+    assert found["next"].failure is None
+    assert pool.spawns == 2  # the hidden run never reached a lane
+
+
+@pytest.mark.timeout(60)
 def test_a_crash_is_the_students_where_their_code_runs_in_the_lane(tmp_path):
     found, _ = outcomes(tmp_path, ["crashes", "passes"])
     assert found["crashes"].failure.kind == kinds.CRASH

@@ -92,6 +92,9 @@ class WorkerPool:
             if self.closed:
                 raise PoolClosed(run_id)
             if self.process is None:
+                self._skip_after_timeouts()
+                if run_id in self.outcomes:
+                    continue
                 if self._engine_gone():
                     first = next(r for r in self.runs if r.id not in self.outcomes)
                     self.outcomes[first.id] = Outcome.failed(
@@ -195,6 +198,16 @@ class WorkerPool:
         os.close(write_end)
         self.pipe = read_end
         self.buffer = b""
+
+    def _skip_after_timeouts(self) -> None:
+        """A task out of time on one scenario has failed: its other scenarios are not run, so a
+        student's endless loop costs one budget per task, not one per scenario."""
+        timed_out = {(run.exercise, run.task, run.submission) for run in self.runs
+                     if (found := self.outcomes.get(run.id)) and found.failure and found.failure.kind == kinds.TIMEOUT}
+        for run in self.runs:
+            if run.id not in self.outcomes and (run.exercise, run.task, run.submission) in timed_out:
+                self.outcomes[run.id] = Outcome.failed(
+                    run.task, kinds.TIMEOUT, "Not run: this task ran out of time on another scenario.")
 
     def _engine_up(self) -> bool:
         host, port = self.engine.address()
