@@ -34,7 +34,8 @@ from grader.confinement import confine
 from grader.supervision.limits import limit_file_size
 from grader.sandbox.loader import LoadError, load_submission, student_traceback
 from grader.spec import scenario_path
-from grader.time_limits import STOP_SIGNAL, OutOfTime, TaskClock, give_up, import_message, ticking
+from grader.time_limits import (STOP_SIGNAL, OutOfTime, TaskClock, give_up, import_message, out_of_time_message,
+                                ticking)
 
 
 class Worker:
@@ -70,13 +71,16 @@ class Worker:
     def call(self, request: dict) -> dict:
         """One call of a student's function, answered as a handle or a failure; the referee's
         stop signal ends the import or the call when the task is out of time."""
-        with interruptible():
-            module = self.module(request["submission"], request["budget"])
-            if isinstance(module, LoadError):
-                return {"failure": dataclasses.asdict(Failure(kinds.LOAD, str(module)))}
-            task = catalog.exercise(request["exercise"]).task(request["task"])
-            spark = self.session()
-            returned, printed = call_task(spark, module, task, request["arguments"], request["budget"])
+        try:
+            with interruptible():
+                module = self.module(request["submission"], request["budget"])
+                if isinstance(module, LoadError):
+                    return {"failure": dataclasses.asdict(Failure(kinds.LOAD, str(module)))}
+                task = catalog.exercise(request["exercise"]).task(request["task"])
+                spark = self.session()
+                returned, printed = call_task(spark, module, task, request["arguments"], request["budget"])
+        except OutOfTime:  # stopped between the student's code and the grader's around it
+            return {"failure": dataclasses.asdict(Failure(kinds.TIMEOUT, out_of_time_message(request["budget"])))}
         said = {"printed": printed, "skipped": module.__skipped__}
         if isinstance(returned, Failure):
             return {"failure": dataclasses.asdict(returned), **said}
