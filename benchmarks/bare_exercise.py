@@ -23,6 +23,7 @@ from grader.referee.run import run_task
 from grader.sandbox.calls import LocalStudent
 from grader.confinement import grading_folder
 from grader.engine import Engine
+from grader.time_limits import TaskClock
 from grader.engine.session import admitted_spark
 
 
@@ -46,7 +47,9 @@ def main(exercise_ref: str, remote: str | None = None) -> int:
     workdir = grading_folder(Engine.connect(remote).port if remote else None)  # where the engine may write
     started = time.perf_counter()
     for task in exercise.tasks:
-        outcome = run_task(spark, task, LocalStudent(spark, solution, task, 600), workdir / task.name, timeout=600)
+        # No clock ticks here: nothing is stopped, as in a bare script.
+        outcome = run_task(spark, task, LocalStudent(spark, solution, task, 600), workdir / task.name,
+                           TaskClock(600, time.process_time))
         assert outcome.failure is None, outcome.failure
     print(f"{time.perf_counter() - started:.3f}")
     spark.stop()

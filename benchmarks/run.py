@@ -2,7 +2,8 @@
 
     .venv/bin/python benchmarks/run.py [--repeat 3] [--exercise 2] [--baseline REF]
                                        [--class-sizes 10,20,40] [--naive-size 5] [--isolation-size 10]
-                                       [--skip micro workers grade all lanes isolation batch]
+                                       [--deadline-sizes 5,10,20,30]
+                                       [--skip micro workers grade all lanes isolation batch deadline]
 
 1. micro: a stateful micro-batch (word count) on the warm engine with our settings, against the
    same query with Spark's default 200 shuffle partitions, interleaved in one run; the first
@@ -22,6 +23,9 @@
    the grader at `--baseline REF`, alternating: what keeping students apart costs.
 7. batch: `grade batch` of synthetic classes against the naive way, a fresh Python and Spark
    process per submission (timed at --naive-size submissions and scaled: it grows linearly).
+8. deadline: N students grading correct answers at once on the warm engine, for each N of
+   --deadline-sizes (`benchmarks/deadline.py`): how many got full marks, were not graded or lost
+   points (the target: none), and how long the slowest waited.
 Runs alternate between the things compared, so a noisy machine hurts both alike; medians are
 shown. Each target is the one the project set itself; `met` says whether this run reached it.
 """
@@ -56,6 +60,7 @@ class Measure:
     other: float | None = None
     target: float | None = None
     absolute: bool = False
+    unit: str = "s"  # of an absolute target
 
     @property
     def ratio(self) -> float | None:
@@ -71,7 +76,7 @@ class Measure:
     def target_text(self) -> str:
         if self.target is None:
             return ""
-        return f"<= {self.target:g} s" if self.absolute else f"ratio <= {self.target:g}"
+        return f"<= {self.target:g} {self.unit}" if self.absolute else f"ratio <= {self.target:g}"
 
 
 def timed(command: list[str], env: dict | None = None) -> float:
@@ -291,6 +296,21 @@ def batches(exercise: str, sizes: list[int], naive_size: int) -> list[Measure]:
     return rows
 
 
+def deadline(sizes: list[int]) -> list[Measure]:
+    """Students graded at once, correct answers all: none may lose a point."""
+    from deadline import night
+
+    warm_engine()
+    rows = []
+    for size in sizes:
+        found = night(size)
+        rows += [Measure(f"deadline {size} at once: full marks", found.full),
+                 Measure(f"deadline {size} at once: not graded", found.not_graded),
+                 Measure(f"deadline {size} at once: lost points", found.lost, target=0, absolute=True, unit="students"),
+                 Measure(f"deadline {size} at once: slowest wait (s)", max(found.seconds))]
+    return rows
+
+
 def print_table(rows: list[Measure]) -> None:
     width = max(len(r.name) for r in rows)
     print(f"{'measure'.ljust(width)}  {'ours':>8}  {'other':>8}  {'ratio':>6}  {'target':>14}  met")
@@ -310,8 +330,9 @@ def main() -> int:
     parser.add_argument("--naive-size", type=int, default=5)
     parser.add_argument("--lane-exercises", default="5,7", help="exercises graded for the lanes measure")
     parser.add_argument("--isolation-size", type=int, default=10, help="the class graded for the isolation measure")
+    parser.add_argument("--deadline-sizes", default="5,10,20,30", help="students graded at once for the deadline measure")
     parser.add_argument("--skip", nargs="*", default=[],
-                        choices=["micro", "workers", "grade", "all", "lanes", "isolation", "batch"])
+                        choices=["micro", "workers", "grade", "all", "lanes", "isolation", "batch", "deadline"])
     args = parser.parse_args()
     os.environ.setdefault("PYSPARK_PYTHON", PYTHON)
     measures = {
@@ -322,6 +343,7 @@ def main() -> int:
         "lanes": lambda: lanes(args.lane_exercises.split(","), args.repeat),
         "isolation": lambda: isolation(args.baseline, args.exercise, args.isolation_size, args.repeat),
         "batch": lambda: batches(args.exercise, [int(s) for s in args.class_sizes.split(",")], args.naive_size),
+        "deadline": lambda: deadline([int(s) for s in args.deadline_sizes.split(",")]),
     }
     rows = []
     for name, measure in measures.items():

@@ -351,7 +351,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="submissions graded at once (default: the number of cores)")
     batch.add_argument("--force", action="store_true", help="regrade every student")
     batch.add_argument("--only", nargs="+", metavar="ID", help="(re)grade only these students")
-    batch.add_argument("--timeout", type=float, help="seconds each task may run")
+    batch.add_argument("--timeout", type=float,
+                       help="machine seconds each task may go without progress (default: from its reference's time)")
     batch.add_argument("--submission-timeout", type=float, default=900, help="seconds per submission (default 900)")
     batch.add_argument("--engine", choices=["auto", "local"], help="as for grading one exercise")
     batch.add_argument("--remote", metavar="sc://HOST:PORT", help="grade on a running Spark Connect server")
@@ -409,7 +410,8 @@ def grade_parser() -> argparse.ArgumentParser:
     parser.add_argument("--classroom", action="store_true",
                         help="print the result as GitHub Classroom's grading reporter reads it (one base64 "
                              "line; see grade github classroom)")
-    parser.add_argument("--timeout", type=float, help="seconds each task may run (default: the task's own limit)")
+    parser.add_argument("--timeout", type=float,
+                        help="machine seconds each task may go without progress (default: from its reference's time)")
     parser.add_argument("--engine", choices=["auto", "local"],
                         help="auto: the warm local engine, started when needed (default); "
                              "local: a fresh Spark inside the grading process")

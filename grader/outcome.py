@@ -20,7 +20,8 @@ QUERY_FAILED = "query_failed"    # Spark refused or failed the query (analysis o
 SPARK_STOPPED = "spark_stopped"
 EXIT = "exit"                    # SystemExit / KeyboardInterrupt raised by student code
 CRASH = "crash"                  # the worker process died
-TIMEOUT = "timeout"
+TIMEOUT = "timeout"              # out of its budget without progress (see grader.time_limits)
+BUSY = "busy"                    # past the ceiling while progressing or slowed by a busy machine
 MEMORY = "memory"                # the worker went over its memory limit
 ENGINE = "engine"                # Spark itself could not be started: not the student's fault
 UNAVAILABLE = "unavailable"      # a service the task needs (a Kafka broker, Spark's Kafka
@@ -31,10 +32,10 @@ NOT_GRADED = "not_graded"        # the grader itself failed (its check, or a bat
 
 # Failures whose cause is the grader's, never the student's: such a task is not graded (status
 # "error"), is never scored as a zero, and a batch grades the student again on its next run.
-GRADER_FAULTS = (ENGINE, UNAVAILABLE, INFRASTRUCTURE, NOT_GRADED)
+GRADER_FAULTS = (ENGINE, UNAVAILABLE, INFRASTRUCTURE, NOT_GRADED, BUSY)
 
 # After these, the worker's Spark session cannot be trusted: the next task gets a fresh worker.
-RETIRING_KINDS = (TIMEOUT, SPARK_STOPPED)
+RETIRING_KINDS = (TIMEOUT, BUSY, SPARK_STOPPED)
 
 
 @dataclass(frozen=True)
@@ -89,9 +90,3 @@ class Outcome:
     def failed(cls, task: str, kind: str, message: str, **extra) -> Outcome:
         return cls(task=task, failure=Failure(kind, message, **extra))
 
-
-def timeout_message(seconds: float) -> str:
-    return (
-        f"Your code did not finish within {seconds:.0f} s, so it was stopped. Look for an endless "
-        "loop, a sleep, awaitTermination(), or a query that never runs out of data."
-    )

@@ -292,3 +292,28 @@ def test_gradescope_visibility_is_the_instructors_choice(tmp_path):
     write_exports(results, ["exercise-2"], tmp_path, visibility="after_published")
     exported = json.loads((tmp_path / "ana" / "results.json").read_text())
     assert exported["visibility"] == "after_published" and exported["score"] == 2
+
+
+@pytest.mark.spark
+@pytest.mark.timeout(900)
+def test_an_import_that_never_returns_is_the_students_final_result(tmp_path):
+    """Every task of the looping file fails at once, the result is stored as final, and a rerun
+    grades nobody again."""
+    submissions, results = tmp_path / "submissions", tmp_path / "results"
+    (submissions / "looper").mkdir(parents=True)
+    (submissions / "looper" / f"{MODULE}.py").write_text(SOLUTION + "\nwhile True:\n    pass\n")
+    started = time.monotonic()
+    process = run_batch(submissions, results)
+    _, errors = process.communicate(timeout=600)
+    assert process.returncode == 0, errors
+    assert time.monotonic() - started < 300  # one import budget, not a time limit per task and scenario
+    stored = GradeResult.from_dict(json.loads(sqlite3.connect(results / "gradebook.sqlite").execute(
+        "SELECT result FROM results WHERE student = 'looper'").fetchone()[0]))
+    assert stored.complete and stored.score == 0
+    assert {t.failure for t in stored.tasks} == {"load"}
+    assert any("did not finish" in note for note in stored.notes), stored.notes
+    first = sqlite3.connect(results / "gradebook.sqlite").execute("SELECT finished_at FROM results").fetchall()
+    rerun = run_batch(submissions, results)
+    _, errors = rerun.communicate(timeout=300)
+    assert "0 to grade" in errors, errors
+    assert sqlite3.connect(results / "gradebook.sqlite").execute("SELECT finished_at FROM results").fetchall() == first

@@ -8,6 +8,7 @@ import pytest
 
 from conftest import ROOT, SUBMISSIONS, run_grade, results_by_task
 from grader import catalog
+from grader.confinement import scratch_root
 
 pytestmark = pytest.mark.spark
 # Exercise 10 needs a Kafka broker: tests/kafka grades it.
@@ -132,9 +133,11 @@ def test_on_the_warm_engine_two_workers_grade_tasks_at_once(tmp_path):
 
 
 def worker_jobs() -> set[bytes]:
-    """The running grading workers, one entry each. A lane's referee forks its worker, so a worker
+    """The running grading workers in this scratch root, one entry each (another checkout's
+    gradings on the same machine are not counted). A lane's referee forks its worker, so a worker
     is a process with its parent's command line (the referee's, which names the lane's job); the
     worker's own short-lived children, forked and not yet exec'd, share it too and count once."""
+    ours = str(scratch_root()).encode()
     commands, parents = {}, {}
     for entry in Path("/proc").iterdir():
         try:
@@ -144,7 +147,8 @@ def worker_jobs() -> set[bytes]:
         except (OSError, ValueError):
             continue
     return {command for pid, command in commands.items()
-            if b"grader.referee.process" in command and commands.get(parents.get(pid)) == command}
+            if b"grader.referee.process" in command and ours in command
+            and commands.get(parents.get(pid)) == command}
 
 
 @pytest.mark.timeout(600)

@@ -21,6 +21,7 @@ LOCAL = Engine.local()
 def quick_limits(monkeypatch):
     monkeypatch.setattr(supervisor, "STARTUP_ALLOWANCE", 1.0)
     monkeypatch.setattr(supervisor, "KILL_GRACE", 0.5)
+    monkeypatch.setattr(supervisor, "ceiling_for", lambda budget: budget)
 
 
 @pytest.fixture
@@ -35,7 +36,7 @@ def engine_port():
 def outcomes(tmp_path: Path, behaviours: list[str], engine: Engine = LOCAL) -> tuple[dict, WorkerPool]:
     submission = tmp_path / "submission.py"
     submission.write_text("")
-    runs = [Run(f"run{i}", 2, behaviour, submission, timeout=1.0) for i, behaviour in enumerate(behaviours)]
+    runs = [Run(f"run{i}", 2, behaviour, submission, budget=1.0) for i, behaviour in enumerate(behaviours)]
     with WorkerPool(runs, engine, tmp_path / "lanes", program=FAKE_LANE) as pool:
         return {run.task: pool.outcome(run.id) for run in runs}, pool
 
@@ -45,6 +46,20 @@ def test_a_hang_times_out_and_the_next_run_gets_a_fresh_lane(tmp_path):
     found, pool = outcomes(tmp_path, ["hangs", "passes"])
     assert found["hangs"].failure.kind == kinds.TIMEOUT
     assert found["passes"].failure is None and pool.spawns == 2
+
+
+@pytest.mark.timeout(60)
+def test_a_task_out_of_time_on_one_scenario_is_not_run_on_the_others(tmp_path):
+    submission = tmp_path / "submission.py"
+    submission.write_text("")
+    runs = [Run("public", 2, "hangs", submission, budget=1.0), Run("hidden", 2, "hangs", submission, 1.0, "edges"),
+            Run("next", 2, "passes", submission, budget=1.0)]
+    with WorkerPool(runs, LOCAL, tmp_path / "lanes", program=FAKE_LANE) as pool:
+        found = pool.all_outcomes()
+    assert found["public"].failure.kind == found["hidden"].failure.kind == kinds.TIMEOUT
+    assert found["hidden"].failure.message.startswith("Not run")
+    assert found["next"].failure is None
+    assert pool.spawns == 2  # the hidden run never reached a lane
 
 
 @pytest.mark.timeout(60)
@@ -88,6 +103,6 @@ def test_a_submission_that_is_a_link_never_reaches_a_lane(tmp_path):
     target = tmp_path / "solution.py"
     target.write_text("")
     (tmp_path / "linked.py").symlink_to(target)
-    run = Run("run0", 2, "passes", tmp_path / "linked.py", timeout=1.0)
+    run = Run("run0", 2, "passes", tmp_path / "linked.py", budget=1.0)
     with WorkerPool([run], LOCAL, tmp_path / "lanes", program=FAKE_LANE) as pool:
         assert pool.outcome("run0").failure.kind == kinds.LOAD and pool.spawns == 0

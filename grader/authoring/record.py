@@ -1,5 +1,5 @@
 """`grade record`: run the reference solution and every known mistake through each task, on its
-public scenario and on each hidden one."""
+public scenario and on each hidden one, and how long the reference took on each."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from grader.outcome import Outcome
 from grader.supervision.supervisor import ParallelPools, Run
 from grader.spec import Exercise, Task
 from grader.engine import Engine
+from grader.time_limits import budget_for
 
 
 def mistake_file(exercise: Exercise, mistake_id: str, wrong_answers: Path | None = None) -> Path:
@@ -37,13 +38,13 @@ def reference_and_mistake_runs(exercise: Exercise, solutions: Path, wrong_answer
     for task in exercise.tasks:
         if stubs is not None:
             runs.append(Run(run_id(task, variant="stub"), exercise.number, task.name,
-                            stub_path(exercise, stubs), task.timeout))
+                            stub_path(exercise, stubs), budget_for(None)))
         for scenario in task.scenarios:
             runs.append(Run(run_id(task, scenario), exercise.number, task.name,
-                            submission_file(exercise, solutions).path, task.timeout, scenario))
+                            submission_file(exercise, solutions).path, budget_for(None), scenario))
             runs += [
                 Run(run_id(task, scenario, m.id), exercise.number, task.name,
-                    mistake_file(exercise, m.id, wrong_answers), task.timeout, scenario)
+                    mistake_file(exercise, m.id, wrong_answers), budget_for(None), scenario)
                 for m in task.mistakes
             ]
     return runs
@@ -76,7 +77,8 @@ def record(exercise: Exercise, solutions: Path | None = None, engine: Engine | N
                 raise RecordingError(solution_failed(exercise, task, scenario, reference.failure, solution))
             mistakes = {m.id: outcomes[run_id(task, scenario, m.id)] for m in task.mistakes}
             found = hidden if is_hidden(task, scenario) else public
-            found[entry_key(task, scenario)] = Expectation(task_digest(task, scenario), reference, mistakes)
+            found[entry_key(task, scenario)] = Expectation(task_digest(task, scenario), reference, mistakes,
+                                                          round(reference.seconds, 1))
     written = [save_expectations(exercise, public, expected_dir)]
     if hidden:
         written.append(save_expectations(exercise, hidden, hidden=True))

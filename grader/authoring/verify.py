@@ -35,6 +35,7 @@ from grader.judge.expected import StaleExpectation, entry_key, expectation_for
 from grader.outcome import Outcome
 from grader.supervision.supervisor import Run
 from grader.spec import Collect, Exercise, Task, load_scenario
+from grader.time_limits import budget_for
 from grader.engine import Engine
 
 
@@ -112,7 +113,7 @@ def _mutant_runs(exercise: Exercise, solution: Path, folder: Path) -> dict[Run, 
         for index, mutant in enumerate(mutants(source, task.name)):
             path = folder / f"{task.name}-{index}.py"
             path.write_text(mutant.source)
-            runs[Run(run_id(task, variant=f"mutant-{index}"), exercise.number, task.name, path, task.timeout)] = mutant
+            runs[Run(run_id(task, variant=f"mutant-{index}"), exercise.number, task.name, path, budget_for(None))] = mutant
     return runs
 
 

@@ -36,7 +36,7 @@ def add_gradescope_commands(subparsers: argparse._SubParsersAction) -> None:
     build.add_argument("--stdout-visibility", choices=VISIBILITIES, default="hidden",
                        help="when students see the autograder's log (default: hidden: it is the "
                             "instructor's, with Spark's messages)")
-    build.add_argument("--timeout", type=float, help="seconds each task may run (default: the task's own)")
+    build.add_argument("--timeout", type=float, help="machine seconds each task may go without progress (default: from its reference's time)")
     build.add_argument("--submission-timeout", type=float, default=900,
                        help="seconds a submission may take in all (default 900; set Gradescope's "
                             "own limit above it)")

@@ -40,7 +40,8 @@ def grade(
 ) -> GradeResult:
     """Grade `exercises` of `submission` (a folder of exercise modules, or one file).
 
-    `timeout` replaces every task's own time limit (seconds), for example to fail hangs faster.
+    `timeout` replaces every task's budget (machine seconds without progress, by default from its
+    reference's recorded time; see `grader.time_limits`), for example to fail hangs faster.
     `lanes` is how many workers grade tasks at once (default: see `default_lanes`).
     `hidden` (instructor grading) runs each task on its hidden scenarios too.
     `pictures` draws each event-time task's stream (`TaskResult.picture`), for outputs that show it.

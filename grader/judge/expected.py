@@ -20,9 +20,13 @@ from grader.spec import Exercise, Task, load_scenario
 
 @dataclass(frozen=True)
 class Expectation:
+    """`seconds`: how long the reference's run took when recorded (None if not recorded), from
+    which a task's time budget is set (`grader.time_limits.budget_for`)."""
+
     digest: str
     reference: Outcome
     mistakes: dict[str, Outcome] = field(default_factory=dict)
+    seconds: float | None = None
 
 
 class StaleExpectation(Exception):
@@ -57,6 +61,7 @@ def load_expectations(exercise: Exercise, folder: Path | None = None, hidden: bo
             entry["digest"],
             Outcome.from_dict(entry["reference"]),
             {k: Outcome.from_dict(v) for k, v in entry["mistakes"].items()},
+            entry.get("seconds"),
         )
         for name, entry in data.items()
     }
@@ -87,6 +92,7 @@ def save_expectations(exercise: Exercise, found: dict[str, Expectation], folder:
     data = {
         name: {
             "digest": e.digest,
+            "seconds": e.seconds,
             "reference": _stored(e.reference),
             "mistakes": {k: _stored(v) for k, v in sorted(e.mistakes.items())},
         }

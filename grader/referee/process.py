@@ -31,8 +31,9 @@ from grader.engine.admission import admitted_session
 from grader.engine.session import create_session
 from grader.lifecycle import die_with_parent
 from grader.outcome import Outcome
-from grader.referee.run import TaskTimeout, run_task
+from grader.referee.run import run_task
 from grader.referee.student import Channel, Descendants, RemoteStudent, WorkerLost
+from grader.time_limits import TaskClock, processor_seconds, ticking
 
 WORKER_JOB = "GRADER_WORKER_JOB"  # the environment variable that hands the worker its job
 WORKER_STARTUP = 90.0  # attaching a session and importing pyspark, on a busy machine
@@ -85,10 +86,6 @@ def fork_worker(job: dict, channel: int, folder: Path) -> int:
         os._exit(status)
 
 
-def _raise_timeout(signum, frame):
-    raise TaskTimeout()
-
-
 class Referee:
     def __init__(self, job: dict, results):
         self.job = job
@@ -100,6 +97,7 @@ class Referee:
         self.engine = engine.with_session(self.admissions.enter_context(admitted_session(engine.url)))
         self.spark = None
         self.channel: Channel | None = None
+        self.worker: int | None = None  # its pid
 
     def send(self, message: dict) -> None:
         self.results.write(json.dumps(message) + "\n")
@@ -113,7 +111,7 @@ class Referee:
         student_dir.mkdir(parents=True, exist_ok=True)
         job = {"mode": "calls", "engine": self.engine.as_dict(), "workdir": str(student_dir),
                "readable": self.job["readable"]}
-        fork_worker(job, theirs.fileno(), student_dir)
+        self.worker = fork_worker(job, theirs.fileno(), student_dir)
         theirs.close()
         self.channel = Channel(ours)
         try:
@@ -143,20 +141,17 @@ class Referee:
 
     def run(self, entry: dict) -> Outcome:
         task = catalog.exercise(entry["exercise"]).task(entry["task"])
-        student = RemoteStudent(self.channel, self.spark, self.descendants, {
+        student = RemoteStudent(self.channel, self.spark, self.descendants, self.worker, {
             "exercise": entry["exercise"], "task": entry["task"],
-            "submission": entry["submission"], "timeout": entry["timeout"],
+            "submission": entry["submission"], "budget": entry["budget"],
         })
         workdir = self.workdir / "runs" / entry["id"].replace(":", "_").replace("!", "_")
         workdir.mkdir(parents=True, exist_ok=True)
-        signal.signal(signal.SIGALRM, _raise_timeout)
-        # The student's own calls keep their limit in the worker; this bounds the whole run.
-        signal.setitimer(signal.ITIMER_REAL, entry["timeout"])
-        try:
-            outcome = run_task(self.spark, task, student, workdir, entry["timeout"], entry.get("scenario"),
+        # The student's processor time is what the worker and everything it started use.
+        clock = TaskClock(entry["budget"], lambda: processor_seconds(self.descendants.pids()))
+        with ticking(clock, student.out_of_time):
+            outcome = run_task(self.spark, task, student, workdir, clock, entry.get("scenario"),
                                private=self.private_session)
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
         return dataclasses.replace(outcome, skipped=student.skipped)
 
     @contextmanager

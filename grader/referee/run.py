@@ -21,7 +21,7 @@ from pyspark.sql import SparkSession
 from grader import outcome as kinds
 from grader.engine.session import engine_answers, session_alive
 from grader.kafka import KafkaToolError
-from grader.outcome import Failure, Outcome, Snapshot, timeout_message
+from grader.outcome import Failure, Outcome, Snapshot
 from grader.referee.errors import infrastructure_cause
 from grader.referee.results import (
     WrongResult,
@@ -45,6 +45,7 @@ from grader.referee.sinks import (
 )
 from grader.referee.streams import StreamFolders, materialize
 from grader.referee.student import Student, StudentFailed, WorkerLost
+from grader.time_limits import OutOfTime, TaskClock, busy_message, out_of_time_message
 from grader.spec.steps import AwaitEnd, Call, Check, Feed, Process, ReplayLastBatch, StartQueriesToStop, Stop
 from grader.spec import (
     AvailableNow,
@@ -74,11 +75,6 @@ from grader.spec import (
 
 if TYPE_CHECKING:
     from grader.referee.kafka_topics import KafkaTopics
-
-
-class TaskTimeout(BaseException):
-    """Raised when a task runs past its time (a BaseException so that a student's
-    `except Exception` cannot swallow it where student code shares the process)."""
 
 
 class QueryGroup:
@@ -183,8 +179,9 @@ class ScenarioRun:
             fed = {**fed, **self._kafka.fed_rows()}
         return fed
 
-    def snapshots(self, student: Student) -> list[Snapshot]:
-        """Carry out the task's steps with `student`; what each `Check` read, in order."""
+    def snapshots(self, student: Student, clock: TaskClock) -> list[Snapshot]:
+        """Carry out the task's steps with `student`, each done a progress on `clock`; what each
+        `Check` read, in order."""
         recipes = self.arguments()
         sink = SINKS[type(self.task.output)](self)
         taken = []
@@ -215,6 +212,7 @@ class ScenarioRun:
                     self.watermarks.append(watermark_of(sink.query) if is_query(sink.query) else None)
                 else:
                     raise TypeError(f"no interpreter for step {step!r}")
+                clock.progressed()
         finally:
             if sink.query is not None:
                 sink.query.stop()
@@ -375,24 +373,29 @@ def in_session(frame, spark: SparkSession):
     return ConnectFrame(frame._plan, spark)
 
 
-def run_task(spark: SparkSession, task: Task, student: Student, workdir: Path, timeout: float,
+def run_task(spark: SparkSession, task: Task, student: Student, workdir: Path, clock: TaskClock,
              scenario: str | None = None,
              private: Callable[[], AbstractContextManager[SparkSession]] | None = None) -> Outcome:
-    """Call the student's function for `task` and run what it returns through the scenario;
-    `private` opens a session the student's code cannot reach, where there is one."""
+    """Call the student's function for `task` and run what it returns through the scenario,
+    told each step done on `clock` (whose OutOfTime ends the run); `private` opens a session the
+    student's code cannot reach, where there is one."""
     started = time.monotonic()
     run = None
     try:
         run = ScenarioRun(spark, task, workdir, scenario, private)
-        snapshots = run.snapshots(student)
+        snapshots = run.snapshots(student, clock)
         watermarks = run.watermarks if any(run.watermarks) else []
         return Outcome(task.name, snapshots, None, student.printed, time.monotonic() - started,
                        watermarks=watermarks)
     except (StudentFailed, WorkerLost) as failed:
         failure = failed.failure
-    except TaskTimeout:
-        failure = (Failure(kinds.TIMEOUT, timeout_message(timeout)) if engine_answers(spark) else
-                   Failure(kinds.INFRASTRUCTURE, "The Spark engine stopped answering while it ran your query."))
+    except OutOfTime as out:
+        if not engine_answers(spark):
+            failure = Failure(kinds.INFRASTRUCTURE, "The Spark engine stopped answering while it ran your query.")
+        elif out.busy:
+            failure = Failure(kinds.BUSY, busy_message(clock.ceiling))
+        else:
+            failure = Failure(kinds.TIMEOUT, out_of_time_message(clock.budget))
     except WrongResult as error:
         failure = Failure(kinds.WRONG_RESULT, str(error))
     except KafkaToolError as error:  # no broker or no connector: the setup's fault, not the student's

@@ -23,12 +23,13 @@ from typing import Protocol
 from grader import outcome as kinds
 from grader.lifecycle import become_subreaper, parents
 from grader.outcome import Failure
+from grader.time_limits import STOP_SIGNAL, OutOfTime, out_of_time_message
 
 # What a worker may report about a call: the ways student code fails. Anything else it claims
 # (an engine failure, say) is its own code talking, and counts as an exception.
 STUDENT_KINDS = (kinds.LOAD, kinds.MISSING, kinds.NOT_IMPLEMENTED, kinds.EXCEPTION, kinds.WRONG_RESULT,
                  kinds.EXIT, kinds.TIMEOUT, kinds.SPARK_STOPPED, kinds.QUERY_FAILED)
-REPLY_GRACE = 10.0  # past a call's own time limit, how long the referee waits for its reply
+REPLY_GRACE = 10.0  # once asked to stop, how long the worker has to reply
 
 
 class StudentFailed(Exception):
@@ -79,20 +80,25 @@ class Descendants:
 class RemoteStudent:
     """Calls `task` of the submission in the worker at the end of `channel`."""
 
-    def __init__(self, channel: Channel, spark, descendants: Descendants, call: dict):
+    def __init__(self, channel: Channel, spark, descendants: Descendants, worker: int, call: dict):
         self.channel = channel
         self.spark = spark
         self.descendants = descendants
-        self.request = call  # exercise, task, submission, timeout
+        self.worker = worker  # its pid
+        self.request = call  # exercise, task, submission, budget
         self.printed = ""
         self.skipped: list[str] = []  # notebook code the worker left out when importing
+        self.calling = False
+        self.stop_asked: float | None = None  # when the worker was asked to stop the call
 
     def call(self, recipes: dict[str, dict]) -> object:
         self.descendants.signal_all(signal.SIGCONT)
+        self.calling = True
         try:
             self.channel.send({"call": {**self.request, "arguments": recipes}})
-            reply = self.channel.receive(self.request["timeout"] + REPLY_GRACE)
+            reply = self.channel.receive()
         finally:
+            self.calling = False
             self.descendants.signal_all(signal.SIGSTOP)
         self.printed += str(reply.get("printed", ""))[:4000]
         self.skipped = [str(line)[:300] for line in reply.get("skipped", [])][:50]
@@ -102,6 +108,20 @@ class RemoteStudent:
                 failure = Failure(kinds.EXCEPTION, failure.message)
             raise StudentFailed(failure)
         return self._rebuilt(reply["returned"])
+
+    def out_of_time(self, past_ceiling: bool) -> None:
+        """The task is out of time: a call under way is asked to stop, and given REPLY_GRACE to
+        say where the student's code was; otherwise, or past that, OutOfTime. A call is the
+        student's even past the ceiling: their function only plans and starts queries, which a
+        busy machine slows by seconds, so what keeps it that long is their sleep or wait."""
+        if not self.calling:
+            raise OutOfTime(busy=past_ceiling)
+        if self.stop_asked is None:
+            self.stop_asked = time.monotonic()
+            with suppress(ProcessLookupError):
+                os.kill(self.worker, STOP_SIGNAL)
+        elif time.monotonic() - self.stop_asked > REPLY_GRACE:
+            raise OutOfTime()
 
     def _rebuilt(self, handle: dict) -> object:
         """The referee's own object for what the function returned."""
@@ -147,13 +167,14 @@ class Channel:
     def send(self, message: dict) -> None:
         self.sock.sendall((json.dumps(message) + "\n").encode())
 
-    def receive(self, timeout: float) -> dict:
-        """The next message, or WorkerLost when the worker ends or stays silent past `timeout`."""
-        deadline = time.monotonic() + timeout
+    def receive(self, timeout: float | None = None) -> dict:
+        """The next message, or WorkerLost when the worker ends or stays silent past `timeout`
+        (by default it is waited for: the task's clock bounds the wait)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
         while b"\n" not in self.pending:
-            remaining = deadline - time.monotonic()
+            remaining = 1.0 if deadline is None else deadline - time.monotonic()
             if remaining <= 0:
-                raise WorkerLost(Failure(kinds.TIMEOUT, kinds.timeout_message(max(0.0, timeout - REPLY_GRACE))))
+                raise WorkerLost(Failure(kinds.TIMEOUT, out_of_time_message(timeout)))
             ready, _, _ = select.select([self.sock], [], [], min(remaining, 1.0))
             if ready:
                 chunk = self.sock.recv(1 << 16)

@@ -1,6 +1,7 @@
 """Calling a student's function inside the process that imported it: its arguments made from the
-referee's recipes, its prints captured, its time limit kept, every way it can fail turned into a
-`Failure`, and what it returned described as a handle the referee can rebuild."""
+referee's recipes, its prints captured, stopped when its time is up (`interruptible`), every way
+it can fail turned into a `Failure`, and what it returned described as a handle the referee can
+rebuild."""
 
 from __future__ import annotations
 
@@ -14,20 +15,16 @@ import types
 
 from grader import outcome as kinds
 from grader.engine.session import session_alive
-from grader.outcome import Failure, timeout_message
+from grader.outcome import Failure
 from grader.referee.results import is_query
 from grader.referee.streams import materialize
 from grader.referee.student import StudentFailed
 from grader.supervision.limits import FILE_LIMIT_MB
 from grader.sandbox.loader import student_traceback
 from grader.spec import Task
+from grader.time_limits import STOP_SIGNAL, OutOfTime, out_of_time_message
 
 PRINTED_LIMIT = 4000
-
-
-class CallTimeout(BaseException):
-    """Raised in the student's function past its time (a BaseException so that a student's
-    `except Exception` cannot swallow it)."""
 
 
 class CappedText(io.StringIO):
@@ -40,13 +37,25 @@ class CappedText(io.StringIO):
         return len(text)
 
 
-def _raise_timeout(signum, frame):
-    raise CallTimeout()
+def _stop(signum, frame):
+    raise OutOfTime()
+
+
+@contextlib.contextmanager
+def interruptible():
+    """Inside, the referee's STOP_SIGNAL raises OutOfTime where the student's code runs; outside,
+    it is ignored (a stop that comes as the reply leaves is too late to matter)."""
+    signal.signal(STOP_SIGNAL, _stop)
+    try:
+        yield
+    finally:
+        signal.signal(STOP_SIGNAL, signal.SIG_IGN)
 
 
 def call_task(spark, module: types.ModuleType, task: Task, recipes: dict[str, dict],
-              timeout: float) -> tuple[object, str]:
-    """(what the function returned, or the `Failure` it ended in; what it printed)."""
+              budget: float) -> tuple[object, str]:
+    """(what the function returned, or the `Failure` it ended in; what it printed). Stopped by
+    OutOfTime, it ends in a timeout that says where the code was; `budget` is the time it had."""
     function = getattr(module, task.name, None)
     if not callable(function):
         return Failure(
@@ -55,14 +64,15 @@ def call_task(spark, module: types.ModuleType, task: Task, recipes: dict[str, di
             f"    {task.signature()}",
         ), ""
     printed = CappedText()
-    signal.signal(signal.SIGALRM, _raise_timeout)
-    signal.setitimer(signal.ITIMER_REAL, timeout)
     try:
         with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
             arguments = {name: materialize(spark, recipe) for name, recipe in recipes.items()}
             returned = function(**arguments)
-    except CallTimeout:
-        returned = Failure(kinds.TIMEOUT, timeout_message(timeout))
+    except OutOfTime as out:
+        if out.busy:  # the ceiling, on the local engine: the run ends, and is not graded
+            raise
+        where = student_traceback(out, getattr(module, "__file__", ""))
+        returned = Failure(kinds.TIMEOUT, out_of_time_message(budget) + (f"\nIt was stopped at:\n{where}" if where else ""))
     except NotImplementedError:
         returned = Failure(kinds.NOT_IMPLEMENTED, "Not implemented yet: the stub still raises NotImplementedError.")
     except (SystemExit, KeyboardInterrupt) as error:
@@ -73,8 +83,6 @@ def call_task(spark, module: types.ModuleType, task: Task, recipes: dict[str, di
         )
     except BaseException as error:  # student code can raise anything; report it, keep grading
         returned = _describe(error, module, spark)
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
     return returned, printed.getvalue()
 
 
@@ -120,15 +128,15 @@ def handle_for(returned: object, spark) -> dict:
 class LocalStudent:
     """The student's function called in this very process (the local engine, a notebook)."""
 
-    def __init__(self, spark, module: types.ModuleType, task: Task, timeout: float):
+    def __init__(self, spark, module: types.ModuleType, task: Task, budget: float):
         self.spark = spark
         self.module = module
         self.task = task
-        self.timeout = timeout
+        self.budget = budget
         self.printed = ""
 
     def call(self, recipes: dict[str, dict]) -> object:
-        returned, printed = call_task(self.spark, self.module, self.task, recipes, self.timeout)
+        returned, printed = call_task(self.spark, self.module, self.task, recipes, self.budget)
         self.printed += printed
         if isinstance(returned, Failure):
             raise StudentFailed(returned)

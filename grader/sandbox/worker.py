@@ -17,9 +17,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import signal
 import socket
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from grader import catalog
@@ -27,11 +29,13 @@ from grader import outcome as kinds
 from grader.engine import Engine
 from grader.outcome import Failure, Outcome
 from grader.paths import DECLARATIONS, STREAMS
-from grader.sandbox.calls import LocalStudent, call_task, handle_for
+from grader.sandbox.calls import LocalStudent, call_task, handle_for, interruptible
 from grader.confinement import confine
 from grader.supervision.limits import limit_file_size
-from grader.sandbox.loader import LoadError, load_submission
+from grader.sandbox.loader import LoadError, load_submission, student_traceback
 from grader.spec import scenario_path
+from grader.time_limits import (STOP_SIGNAL, OutOfTime, TaskClock, give_up, import_message, out_of_time_message,
+                                ticking)
 
 
 class Worker:
@@ -49,23 +53,34 @@ class Worker:
             self.spark = create_session(self.engine, self.workdir)
         return self.spark
 
-    def module(self, path: str):
-        """Each submission file is imported once; an import failure is remembered, not retried."""
+    def module(self, path: str, budget: float):
+        """Each submission file is imported once; an import failure is remembered, not retried,
+        one that never ends (stopped past `budget`) too: every task of the file fails at once."""
         if path not in self.modules:
             try:
                 self.modules[path] = load_submission(Path(path), f"submission_{len(self.modules)}")
             except LoadError as error:
                 self.modules[path] = error
+            except OutOfTime as out:
+                if out.busy:
+                    raise
+                where = student_traceback(out, path) or "  (it was stopped in code it called)"
+                self.modules[path] = LoadError(import_message(Path(path).name, budget, where))
         return self.modules[path]
 
     def call(self, request: dict) -> dict:
-        """One call of a student's function, answered as a handle or a failure."""
-        module = self.module(request["submission"])
-        if isinstance(module, LoadError):
-            return {"failure": dataclasses.asdict(Failure(kinds.LOAD, str(module)))}
-        task = catalog.exercise(request["exercise"]).task(request["task"])
-        spark = self.session()
-        returned, printed = call_task(spark, module, task, request["arguments"], request["timeout"])
+        """One call of a student's function, answered as a handle or a failure; the referee's
+        stop signal ends the import or the call when the task is out of time."""
+        try:
+            with interruptible():
+                module = self.module(request["submission"], request["budget"])
+                if isinstance(module, LoadError):
+                    return {"failure": dataclasses.asdict(Failure(kinds.LOAD, str(module)))}
+                task = catalog.exercise(request["exercise"]).task(request["task"])
+                spark = self.session()
+                returned, printed = call_task(spark, module, task, request["arguments"], request["budget"])
+        except OutOfTime:  # stopped between the student's code and the grader's around it
+            return {"failure": dataclasses.asdict(Failure(kinds.TIMEOUT, out_of_time_message(request["budget"])))}
         said = {"printed": printed, "skipped": module.__skipped__}
         if isinstance(returned, Failure):
             return {"failure": dataclasses.asdict(returned), **said}
@@ -102,14 +117,17 @@ class Worker:
                 send({"run": entry["id"], "engine_error": f"{type(error).__name__}: {error}"[:2000]})
                 return
             task = catalog.exercise(entry["exercise"]).task(entry["task"])
-            module = self.module(entry["submission"])
-            if isinstance(module, LoadError):
-                outcome = Outcome.failed(task.name, kinds.LOAD, str(module))
-            else:
-                workdir = Path(tempfile.mkdtemp(prefix=f"{task.name}-", dir=self.workdir))
-                student = LocalStudent(spark, module, task, entry["timeout"])
-                outcome = run_task(spark, task, student, workdir, entry["timeout"], entry.get("scenario"))
-                outcome = dataclasses.replace(outcome, skipped=module.__skipped__)
+            # The student's code runs in this process: the clock stops it here, and counts
+            # this process's own processor time as the student's.
+            with ticking(TaskClock(entry["budget"], time.process_time), give_up) as clock:
+                module = self.module(entry["submission"], entry["budget"])
+                if isinstance(module, LoadError):
+                    outcome = Outcome.failed(task.name, kinds.LOAD, str(module))
+                else:
+                    workdir = Path(tempfile.mkdtemp(prefix=f"{task.name}-", dir=self.workdir))
+                    student = LocalStudent(spark, module, task, entry["budget"])
+                    outcome = run_task(spark, task, student, workdir, clock, entry.get("scenario"))
+                    outcome = dataclasses.replace(outcome, skipped=module.__skipped__)
             retire = outcome.failure is not None and outcome.failure.kind in kinds.RETIRING_KINDS
             send({"run": entry["id"], "outcome": json.loads(outcome.to_json()), "retire": retire})
             if retire:
@@ -138,6 +156,7 @@ def main(argv: list[str]) -> int:
     confine(readable=[Path(p) for p in job["readable"]] + [DECLARATIONS] + ([] if serving_calls else scenarios),
             writable=[Path(job["workdir"])], tcp_ports=engine_port)
     limit_file_size()
+    signal.signal(STOP_SIGNAL, signal.SIG_IGN)  # a stop is heeded only inside a call
     sys.stdin = open(os.devnull)
     worker = Worker(job)
     try:

@@ -47,7 +47,6 @@ class Task:
     doc: str
     concept: str
     mistakes: tuple[Mistake, ...] = ()
-    timeout: float = 120.0
     hidden_scenarios: tuple[str, ...] = ()
     equivalents: dict[str, str] = field(default_factory=dict)
     builds_on: tuple[str, ...] = ()

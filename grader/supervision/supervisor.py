@@ -26,7 +26,7 @@ from pathlib import Path
 
 from grader import outcome as kinds
 from grader import paths
-from grader.outcome import Outcome, timeout_message
+from grader.outcome import Outcome
 from grader.engine import Engine
 from grader.engine.java import java_problem
 from grader.lifecycle import die_with_parent
@@ -34,11 +34,13 @@ from grader.confinement import grading_folder, sweep_gradings
 from grader.supervision.limits import MEMORY_LIMIT_MB, TOKEN_VARIABLE, kill_tagged, resident_mb, tagged
 from grader.supervision.staging import Refused, stage
 from grader.services import port_open
+from grader.time_limits import busy_message, ceiling_for, out_of_time_message
 
 # Starting a JVM and a Spark session is paid once per worker, on top of its first task's time.
 STARTUP_ALLOWANCE = float(os.environ.get("GRADER_STARTUP_ALLOWANCE", 90))
-# The worker enforces a task's timeout itself; this is how much later the supervisor kills it.
-KILL_GRACE = 10.0
+# A lane stops a task itself by its clock (grader.time_limits), at the latest at the task's
+# ceiling; this is how much later the supervisor kills it.
+KILL_GRACE = 30.0
 LOG_TAIL = 1500
 INFRASTRUCTURE_RETRIES = 2  # a run the engine failed is tried again this many times
 RELEASE_GRACE = 2.0  # how long a grader that has sent every outcome may take to end by itself
@@ -47,13 +49,14 @@ RELEASE_GRACE = 2.0  # how long a grader that has sent every outcome may take to
 @dataclass(frozen=True)
 class Run:
     """One task of one exercise, taken from one submission file, run on `scenario` (by
-    default the task's public one)."""
+    default the task's public one), with `budget` machine seconds to go without progress (see
+    `grader.time_limits`)."""
 
     id: str
     exercise: int
     task: str
     submission: Path
-    timeout: float
+    budget: float
     scenario: str | None = None  # the task's own when None
 
 
@@ -89,6 +92,9 @@ class WorkerPool:
             if self.closed:
                 raise PoolClosed(run_id)
             if self.process is None:
+                self._skip_after_timeouts()
+                if run_id in self.outcomes:
+                    continue
                 if self._engine_gone():
                     first = next(r for r in self.runs if r.id not in self.outcomes)
                     self.outcomes[first.id] = Outcome.failed(
@@ -104,7 +110,7 @@ class WorkerPool:
             if not pending:
                 continue
             current = pending[0]
-            self._await(current, time.monotonic() + current.timeout + KILL_GRACE + deadline_extra)
+            self._await(current, time.monotonic() + ceiling_for(current.budget) + KILL_GRACE + deadline_extra)
         return self.outcomes[run_id]
 
     def all_outcomes(self) -> dict[str, Outcome]:
@@ -164,7 +170,7 @@ class WorkerPool:
             "readable": sorted({str(path.parent) for path in staged.values()}),
             "runs": [
                 {"id": r.id, "exercise": r.exercise, "task": r.task, "submission": str(staged[r.id]),
-                 "timeout": r.timeout, "scenario": r.scenario}
+                 "budget": r.budget, "scenario": r.scenario}
                 for r in runs
             ],
         }
@@ -192,6 +198,16 @@ class WorkerPool:
         os.close(write_end)
         self.pipe = read_end
         self.buffer = b""
+
+    def _skip_after_timeouts(self) -> None:
+        """A task out of time on one scenario has failed: its other scenarios are not run, so a
+        student's endless loop costs one budget per task, not one per scenario."""
+        timed_out = {(run.exercise, run.task, run.submission) for run in self.runs
+                     if (found := self.outcomes.get(run.id)) and found.failure and found.failure.kind == kinds.TIMEOUT}
+        for run in self.runs:
+            if run.id not in self.outcomes and (run.exercise, run.task, run.submission) in timed_out:
+                self.outcomes[run.id] = Outcome.failed(
+                    run.task, kinds.TIMEOUT, "Not run: this task ran out of time on another scenario.")
 
     def _engine_up(self) -> bool:
         host, port = self.engine.address()
@@ -230,9 +246,12 @@ class WorkerPool:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 self._kill()
-                self.outcomes[current.id] = Outcome.failed(
-                    current.task, kinds.TIMEOUT, timeout_message(current.timeout)
-                )
+                # A referee runs no student code: past the ceiling its silence is ours. A worker
+                # that runs the scenarios itself kept the student's code running instead.
+                self.outcomes[current.id] = (
+                    Outcome.failed(current.task, kinds.BUSY, busy_message(ceiling_for(current.budget)))
+                    if self.refereed else
+                    Outcome.failed(current.task, kinds.TIMEOUT, out_of_time_message(current.budget)))
                 return
             ready, _, _ = select.select([self.pipe], [], [], min(remaining, 1.0))
             if max(map(resident_mb, tagged(self.token)), default=0.0) > MEMORY_LIMIT_MB:

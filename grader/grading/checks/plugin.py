@@ -16,6 +16,7 @@ from grader.report.model import NOT_RUN, GradeResult, TaskResult
 from grader.supervision.supervisor import KILL_GRACE, STARTUP_ALLOWANCE, ParallelPools, Run
 from grader.spec import Exercise, Scenario, Task, load_scenario
 from grader.engine import Engine
+from grader.time_limits import budget_for, ceiling_for
 
 
 @dataclass(frozen=True)
@@ -81,8 +82,10 @@ class GradingPlugin:
     def result(self) -> GradeResult:
         return GradeResult(self.label, list(self.tasks), time.monotonic() - self.started, list(self.notes))
 
-    def time_limit(self, task: Task) -> float:
-        return self.timeout or task.timeout
+    def budget(self, check: ScenarioCheck | None) -> float:
+        """The machine seconds a run may go without progress: the one given, or from the
+        reference's recorded time."""
+        return self.timeout or budget_for(check.expectation.seconds if check else None)
 
     def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
         if "task_ref" not in metafunc.fixturenames:
@@ -91,22 +94,23 @@ class GradingPlugin:
             pytest.param(
                 (exercise, task),
                 id=f"{exercise.id}::{task.name}",
-                marks=pytest.mark.timeout(self._scenario_count(exercise, task) * (self.time_limit(task) + KILL_GRACE)
-                                          + STARTUP_ALLOWANCE + 30),
+                marks=pytest.mark.timeout(self._longest(exercise, task) + STARTUP_ALLOWANCE + 30),
             )
             for exercise in self.submissions
             for task in exercise.tasks
         ]
         metafunc.parametrize("task_ref", params)
 
-    def _scenario_count(self, exercise: Exercise, task: Task) -> int:
+    def _longest(self, exercise: Exercise, task: Task) -> float:
+        """How long the task's runs may last together, each to its ceiling."""
         checks = self.references[(exercise.id, task.name)]
-        return 1 if isinstance(checks, StaleExpectation) else len(checks)
+        checks = [None] if isinstance(checks, StaleExpectation) else checks
+        return sum(ceiling_for(self.budget(check)) + KILL_GRACE for check in checks)
 
     @pytest.fixture(scope="session")
     def worker_pool(self):
         runs = [
-            Run(check.run_id, exercise.number, task.name, submission, self.time_limit(task), check.scenario.name)
+            Run(check.run_id, exercise.number, task.name, submission, self.budget(check), check.scenario.name)
             for exercise, submission in self.submissions.items()
             for task in exercise.tasks
             if not isinstance(checks := self.references[(exercise.id, task.name)], StaleExpectation)
