@@ -73,13 +73,6 @@ def gate_java_option(port: int) -> str:
     return f"-D{SESSIONS_PROPERTY}={sessions_dir(port)}"
 
 
-def clear_admissions(port: int) -> None:
-    """Forget every admitted session: a fresh engine knows none of them."""
-    folder = sessions_dir(port)
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(mode=0o700, parents=True)
-
-
 def prune_admissions(port: int) -> None:
     """Strike off the sessions of gradings that were killed before they could do it themselves."""
     with suppress(OSError):

@@ -30,7 +30,6 @@ from grader.engine import Engine, EngineError
 from grader.engine.handshake import spark_connect_answers
 from grader.engine.admission import (
     GateUnavailable,
-    clear_admissions,
     compiled_gate,
     gate_conf,
     gate_java_option,
@@ -132,6 +131,8 @@ class EngineServer:
         if port_open(self.port):
             raise EngineError(self._port_taken())
         self.touch()
+        with suppress(FileNotFoundError):  # kept: it says why the engine before this one stopped
+            self.log_file.replace(self.log_file.with_name("engine.previous.log"))
         pid = self.service.launch(
             [sys.executable, "-I", "-m", "grader.engine.server", f"--engine-port={self.port}",
              f"--kafka={self.kafka_bootstrap}"],
@@ -255,7 +256,10 @@ def host(port: int, kafka_bootstrap: str) -> int:
     behind (a UDF's daemon) is adopted by this host, which kills it."""
     server = dataclasses.replace(EngineServer.from_env(), port=port, kafka_bootstrap=kafka_bootstrap)
     become_subreaper()
-    clear_admissions(port)
+    # Not cleared: a grading that admitted its session while this engine was starting (a lane
+    # whose engine went away, retrying) would be refused. The dead ones' entries are struck off.
+    sessions_dir(port).mkdir(mode=0o700, parents=True, exist_ok=True)
+    prune_admissions(port)
     jars = fetched_connector_jars()
     readable = [sessions_dir(port)]
     try:
