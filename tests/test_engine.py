@@ -287,3 +287,23 @@ def test_a_users_engine_port_is_recorded_and_one_taken_by_another_program_given_
     chosen = engine_port()
     assert chosen != foreign_program_port and not port_open(chosen)
     assert (tmp_path / "engines" / "engine-port").read_text().strip() == str(chosen)
+
+
+@pytest.mark.spark
+@pytest.mark.timeout(400)
+def test_a_session_admitted_while_the_engine_starts_is_let_in(monkeypatch):
+    """A lane whose engine went away admits its next session while another lane starts the fresh
+    engine: the fresh one must let it in, not forget it (the reference was once not graded so)."""
+    from pyspark.sql import SparkSession
+    from test_bundle import free_port
+
+    monkeypatch.setenv("GRADER_ENGINE_PORT", str(free_port()))
+    server = EngineServer.from_env()
+    try:
+        with admitted_session(server.url) as session_id:
+            server.start()
+            spark = SparkSession.builder.remote(Engine.connect(server.url).with_session(session_id).url).create()
+            assert spark.range(3).count() == 3
+            spark.stop()
+    finally:
+        server.stop()
