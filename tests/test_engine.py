@@ -307,3 +307,19 @@ def test_a_session_admitted_while_the_engine_starts_is_let_in(monkeypatch):
             spark.stop()
     finally:
         server.stop()
+
+
+@pytest.mark.spark
+@pytest.mark.timeout(300)
+def test_the_local_engine_ignores_a_spark_connect_setting_of_its_parent(monkeypatch):
+    """A Connect session made earlier in the grading's process (or SPARK_REMOTE in a user's
+    profile) must not turn a local worker's pyspark into a Connect client without a server."""
+    from grader import paths
+    from grader.supervision.supervisor import Run, WorkerPool
+
+    monkeypatch.setenv("SPARK_CONNECT_MODE_ENABLED", "1")
+    monkeypatch.setenv("SPARK_REMOTE", "sc://127.0.0.1:1")
+    solution = paths.SOLUTIONS / "exercise_02_streaming_word_count.py"
+    with WorkerPool([Run("run0", 2, "start_update_query", solution, 120)], Engine.local()) as pool:
+        outcome = pool.outcome("run0")
+    assert outcome.failure is None and len(outcome.snapshots) == 3

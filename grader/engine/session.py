@@ -28,6 +28,10 @@ def create_session(engine: Engine, workdir: Path) -> SparkSession:
         os.environ["SPARK_REMOTE"] = engine.url
         builder = builder.remote(engine.url)
     else:
+        # A Spark Connect session made earlier in the parent, or the user's profile, would turn
+        # this process's pyspark into a Connect client without a server.
+        for variable in ("SPARK_REMOTE", "SPARK_CONNECT_MODE_ENABLED"):
+            os.environ.pop(variable, None)
         conf = dict(LOCAL_ONLY_CONF)
         conf["spark.sql.warehouse.dir"] = str(workdir / "warehouse")
         conf["spark.local.dir"] = str(workdir / "spark-local")
