@@ -81,9 +81,9 @@ def cmd_grade(args: argparse.Namespace) -> int:
         print(f"grade: {submission} does not exist. Pass --submission with your exercises folder or file.",
               file=sys.stderr)
         return 2
-    # The pictures cost a second or two of drawing: only for the outputs that show them.
     if args.kafka:  # the grading's processes and the engine it may start inherit it
         os.environ["GRADER_KAFKA_BOOTSTRAP"] = args.kafka
+    # The pictures cost a second or two of drawing: only for the outputs that show them.
     result = grade(exercises, submission, engine_for(args.remote or args.engine), timeout=args.timeout,
                    lanes=args.parallel, hidden=args.hidden, pictures=bool(args.json or args.picture))
     if args.json:

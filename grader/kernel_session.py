@@ -145,7 +145,6 @@ def _mark_engine_used(_result) -> None:
         identity.mark_used()
 
 
-
 def kernel_shell():
     """The IPython shell this runs in, or None (the grading worker, a script)."""
     ipython = sys.modules.get("IPython")

@@ -75,7 +75,7 @@ def engine_port() -> int:
         port = next((port for port in tried if _free_or_ours(port)), None)
         if port is None:
             raise EngineError(f"Ports {FIRST_PORT} to {FIRST_PORT + PORTS_TRIED - 1} are all taken: "
-                                      "set GRADER_ENGINE_PORT to a free port for your engine.")
+                              "set GRADER_ENGINE_PORT to a free port for your engine.")
         record.write_text(f"{port}\n")
         return port
 
