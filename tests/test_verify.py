@@ -6,12 +6,17 @@ import os
 import shutil
 import subprocess
 import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from conftest import ROOT
 from grader import catalog, paths
 from grader.engine import Engine
+from grader.engine.lease import live_leases
+from grader.engine.server import engine_for
+from grader.authoring.record import run_all
 from grader.authoring.verify import verify
 from grader.supervision.supervisor import Run, WorkerPool
 
@@ -69,3 +74,19 @@ def test_the_old_watermark_fixture_lets_a_30_second_watermark_earn_full_marks(tm
     surviving = [line for line in done.stdout.splitlines() if "earns full marks" in line]
     assert surviving and all("watermark '20 seconds' → '30 seconds' at line 10" in line for line in surviving), done.stdout
     assert "exercise-6 / live_window_counts: the mutant with watermark '20 seconds' → '30 seconds'" in done.stdout
+
+
+@pytest.mark.timeout(300)
+def test_verify_and_record_hold_a_lease_on_the_warm_engine_while_they_run():
+    """Without one, the engine's host took the engine for unused and stopped it for a fuller heap
+    in the middle of `grade verify` (a known mistake was then reported as not caught)."""
+    engine = engine_for()
+    solution = paths.SOLUTIONS / "exercise_02_streaming_word_count.py"
+    ours = []
+    with ThreadPoolExecutor(1) as thread:
+        running = thread.submit(run_all, [Run("run0", 2, "start_update_query", solution, 120)], engine)
+        while not running.done():
+            ours += [lease for lease in live_leases(engine.port) if lease.name.startswith(f"{os.getpid()}-")]
+            time.sleep(0.1)
+    assert running.result()["run0"].failure is None
+    assert ours, "no lease was held while the runs used the engine"

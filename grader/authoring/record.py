@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from grader import paths
+from grader.engine.lease import engine_lease
 from grader.engine.server import engine_for
 from grader.authoring.instructor_errors import runnable_problems, solution_failed
 from grader.authoring.stubs import stub_path
@@ -51,8 +52,10 @@ def reference_and_mistake_runs(exercise: Exercise, solutions: Path, wrong_answer
 
 
 def run_all(runs: list[Run], engine: Engine | None = None) -> dict[str, Outcome]:
+    """Every run's outcome, under a lease: the warm engine is not stopped for idleness or a
+    fuller heap while an instructor's runs use it."""
     engine = engine or engine_for()
-    with ParallelPools(runs, engine, lanes=default_lanes(engine)) as pools:
+    with engine_lease(engine), ParallelPools(runs, engine, lanes=default_lanes(engine)) as pools:
         return pools.all_outcomes()
 
 
