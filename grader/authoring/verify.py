@@ -129,19 +129,32 @@ def _task_problems(exercise: Exercise, task: Task, outcomes: dict[str, Outcome],
         reference = outcomes[run_id(task, name)]
         on = f"{exercise.id} / {entry_key(task, name)}"
         verdict = judge(task, scenario, reference, stored)
-        if not verdict.passed:
+        if ours := grader_fault(reference):
+            problems.append(f"{on}: the reference solution {ours}")
+        elif not verdict.passed:
             problems.append(f"{on}: the reference solution fails its own check: {verdict.summary}")
         if reference.failure is None and not same_tables(stored.reference.snapshots, reference.snapshots, ordered):
             problems.append(f"{on}: a fresh run of the reference differs from the stored one (not deterministic?).")
     scenario, stored = load_scenario(task.scenario), expected[task.scenario]
     for mistake in task.mistakes:
-        verdict = judge(task, scenario, outcomes[run_id(task, variant=mistake.id)], stored)
-        if verdict.passed:
+        outcome = outcomes[run_id(task, variant=mistake.id)]
+        verdict = judge(task, scenario, outcome, stored)
+        if ours := grader_fault(outcome):
+            problems.append(f"{where}: wrong answer {mistake.id} {ours}")
+        elif verdict.passed:
             problems.append(f"{where}: wrong answer {mistake.id} passes the check.")
         elif verdict.mistake != mistake.id:
             named = f"as {verdict.mistake}" if verdict.mistake else "without naming it"
             problems.append(f"{where}: wrong answer {mistake.id} fails, but {named}: {verdict.summary}")
     return problems
+
+
+def grader_fault(outcome: Outcome) -> str | None:
+    """How a run failed for a cause of the grader's own (then it proves nothing either way), or None."""
+    failure = outcome.failure
+    if failure is None or failure.kind not in kinds.GRADER_FAULTS:
+        return None
+    return f"could not be run, for a cause of the grader's own: {failure.message} {failure.detail}".rstrip()
 
 
 def _judge_mutants(exercise: Exercise, task: Task, task_mutants: dict[str, Mutant], outcomes: dict[str, Outcome],
@@ -151,7 +164,9 @@ def _judge_mutants(exercise: Exercise, task: Task, task_mutants: dict[str, Mutan
     survived = set()
     for id_, mutant in task_mutants.items():
         result.mutants.generated += 1
-        if not judge(task, scenario, outcomes[id_], expected).passed:
+        if ours := grader_fault(outcomes[id_]):
+            result.problems.append(f"{exercise.id} / {task.name}: the mutant with {mutant.description} {ours}")
+        elif not judge(task, scenario, outcomes[id_], expected).passed:
             result.mutants.caught += 1
         elif mutant.change in task.equivalents:
             result.mutants.equivalent += 1
