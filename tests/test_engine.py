@@ -1,8 +1,11 @@
 """The engines a grading can run on: the warm local engine, a remote Spark Connect server by
 URL, and a classic Spark inside the worker."""
 
+import contextlib
+import dataclasses
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -16,9 +19,11 @@ from grader.engine.admission import admitted_session, prune_admissions
 from grader.engine.handshake import spark_version_request
 from grader.engine.heap import live_heap_mb, too_full
 from grader.engine.lease import engine_lease, live_leases
-from grader.engine.server import EngineError, EngineServer, engine_for
+from grader.engine.registry import read_identity
+from grader.engine.server import EngineError, EngineServer, engine_for, revive, serving
 from grader.confinement import grading_folder
 from grader.engine import Engine
+from grader.services import port_open
 
 pytestmark = pytest.mark.spark
 
@@ -69,7 +74,7 @@ def test_an_idle_engine_stops_by_itself(tmp_path):
     while subprocess.run([*grade, "status"], env=env, capture_output=True).returncode == 0:
         assert time.monotonic() < deadline, "the engine kept running while idle"
         time.sleep(2)
-    assert "idle for" in (tmp_path / "engine" / "engine.log").read_text()
+    assert "idle for" in (tmp_path / "engine" / "engine-15012.log").read_text()
 
 
 def gc_log(tmp_path, *after_mb: int):
@@ -105,7 +110,7 @@ def test_an_engine_whose_heap_stays_full_stops_by_itself(tmp_path):
     while subprocess.run([*grade, "status"], env=env, capture_output=True).returncode == 0:
         assert time.monotonic() < deadline, "the engine kept running with its heap over the limit"
         time.sleep(2)
-    assert "heap still in use after collections" in (tmp_path / "engine" / "engine.log").read_text()
+    assert "heap still in use after collections" in (tmp_path / "engine" / "engine-15015.log").read_text()
 
 
 @pytest.fixture
@@ -166,7 +171,7 @@ def test_a_lease_keeps_an_idle_engine_up_while_a_grading_runs_and_lets_it_stop_a
     while subprocess.run([*grade, "status"], env=env, capture_output=True).returncode == 0:
         assert time.monotonic() < deadline, "the engine kept running after its last lease ended"
         time.sleep(2)
-    assert "idle for" in (tmp_path / "engine" / "engine.log").read_text()
+    assert "idle for" in (tmp_path / "engine" / f"engine-{port}.log").read_text()
 
 
 def test_a_lease_of_a_grading_that_was_killed_does_not_count(tmp_path, monkeypatch):
@@ -276,7 +281,6 @@ def test_a_users_engine_port_is_recorded_and_one_taken_by_another_program_given_
     other program (another user's engine) holds is never used, the recorded one included."""
     from grader import paths
     from grader.engine.registry import engine_port
-    from grader.services import port_open
 
     monkeypatch.delenv("GRADER_ENGINE_PORT", raising=False)
     monkeypatch.setattr(paths, "RUNTIME", tmp_path / "engines")
@@ -323,3 +327,36 @@ def test_the_local_engine_ignores_a_spark_connect_setting_of_its_parent(monkeypa
     with WorkerPool([Run("run0", 2, "start_update_query", solution, 120)], Engine.local()) as pool:
         outcome = pool.outcome("run0")
     assert outcome.failure is None and len(outcome.snapshots) == 3
+
+
+@pytest.mark.spark
+@pytest.mark.timeout(400)
+def test_an_engine_being_stopped_is_waited_out_and_revived_for_its_own_broker(monkeypatch):
+    """While its host stops the engine (a full heap, say), the JVM's port may answer for seconds
+    while every session opened there fails: a grading takes it as gone, waits for its end, and
+    starts a fresh engine that reaches the broker the first was started for (a batch slot's own)."""
+    from test_bundle import free_port
+
+    monkeypatch.setenv("GRADER_ENGINE_PORT", str(free_port()))
+    server = dataclasses.replace(EngineServer.from_env(), kafka_bootstrap="127.0.0.1:1")
+    engine = Engine.connect(server.url)
+    jvm = None
+    try:
+        server.start()
+        first = server.identity()
+        jvm = int(subprocess.run(["pgrep", "-P", str(first.pid)], capture_output=True, text=True).stdout.split()[0])
+        os.kill(jvm, signal.SIGSTOP)  # a JVM slow to shut down: its port answers all the while
+        os.kill(first.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        while serving(engine):
+            assert time.monotonic() < deadline, "an engine being stopped was still taken as serving"
+            time.sleep(0.1)
+        assert port_open(server.port)
+        assert revive(engine)
+        second = read_identity(server.port)
+        assert second.pid != first.pid and second.kafka == "127.0.0.1:1" and serving(engine)
+    finally:
+        server.stop()
+        if jvm is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(jvm, signal.SIGKILL)

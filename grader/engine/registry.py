@@ -148,6 +148,19 @@ class EngineIdentity:
         return None
 
 
+def stopping_marker(port: int) -> Path:
+    """Made by the engine's host as it begins to stop the engine, removed by the next host.
+    While the JVM shuts down (seconds, more with a full heap) its port still answers, but every
+    session opened there fails: a grading must wait for a fresh engine instead."""
+    return runtime_dir(port) / "stopping"
+
+
+def engine_stopping(port: int) -> bool:
+    """Whether the host of the engine on `port` is stopping it."""
+    identity = read_identity(port)
+    return identity is not None and alive(identity.pid) and stopping_marker(port).exists()
+
+
 def read_identity(port: int) -> EngineIdentity | None:
     """The identity recorded for `port`, whether or not its host still runs."""
     try:

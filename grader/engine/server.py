@@ -38,9 +38,11 @@ from grader.engine.admission import (
 )
 from grader.engine.heap import GC_TO_STDOUT, MAX_HEAP, keep_gc_lines, too_full
 from grader.engine.java import java_problem
-from grader.engine.lease import engine_lease, live_leases
+from grader.engine.lease import LOCAL_HOSTS, engine_lease, live_leases
 from grader.engine.python_workers import ENGINE_PORT, write_launcher
-from grader.engine.registry import EngineIdentity, engine_port, read_identity, runtime_dir, starting
+from grader.engine.registry import (
+    EngineIdentity, engine_port, engine_stopping, read_identity, runtime_dir, starting, stopping_marker,
+)
 from grader.engine.settings import LOCAL_ONLY_CONF, TINY_STREAM_CONF
 from grader.engine.spark_home import engine_spark_home
 from grader.kafka import KafkaToolError, bootstrap_ports, default_bootstrap
@@ -76,7 +78,8 @@ class EngineServer:
 
     @property
     def log_file(self) -> Path:
-        return self.state_dir / "engine.log"
+        """One per port: a batch's engines, started side by side, each keep their own."""
+        return self.state_dir / f"engine-{self.port}.log"
 
     @property
     def last_used_file(self) -> Path:
@@ -116,6 +119,7 @@ class EngineServer:
             return self._start(timeout)
 
     def _start(self, timeout: float) -> bool:
+        self._await_stopped()
         identity = self.identity()
         reason = identity and identity.mismatch(self.kafka_bootstrap)
         if reason:
@@ -132,7 +136,7 @@ class EngineServer:
             raise EngineError(self._port_taken())
         self.touch()
         with suppress(FileNotFoundError):  # kept: it says why the engine before this one stopped
-            self.log_file.replace(self.log_file.with_name("engine.previous.log"))
+            self.log_file.replace(self.log_file.with_suffix(".previous.log"))
         pid = self.service.launch(
             [sys.executable, "-I", "-m", "grader.engine.server", f"--engine-port={self.port}",
              f"--kafka={self.kafka_bootstrap}"],
@@ -167,6 +171,12 @@ class EngineServer:
             )
         print(f"Restarting the Spark engine at {self.url}: it {reason}.", file=sys.stderr)
         self.service.terminate(timeout=20.0)
+
+    def _await_stopped(self, timeout: float = 30.0) -> None:
+        """Let an engine its host is stopping end first (the host kills it after 15 s)."""
+        deadline = time.monotonic() + timeout
+        while engine_stopping(self.port) and time.monotonic() < deadline:
+            time.sleep(0.25)
 
     def _port_taken(self) -> str:
         # Never an invitation to grade there: a server on this port may be another user's, and it
@@ -256,6 +266,7 @@ def host(port: int, kafka_bootstrap: str) -> int:
     behind (a UDF's daemon) is adopted by this host, which kills it."""
     server = dataclasses.replace(EngineServer.from_env(), port=port, kafka_bootstrap=kafka_bootstrap)
     become_subreaper()
+    stopping_marker(port).unlink(missing_ok=True)
     # Not cleared: a grading that admitted its session while this engine was starting (a lane
     # whose engine went away, retrying) would be refused. The dead ones' entries are struck off.
     sessions_dir(port).mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -292,6 +303,7 @@ def host(port: int, kafka_bootstrap: str) -> int:
     threading.Thread(target=keep_gc_lines, args=(child.stdout, gc_log), daemon=True).start()
 
     def finish(*_):
+        stopping_marker(port).touch()
         child.terminate()
         try:
             child.wait(timeout=15)
@@ -325,23 +337,33 @@ def host(port: int, kafka_bootstrap: str) -> int:
     return child.returncode
 
 
+def serving(engine: Engine) -> bool:
+    """Whether `engine` takes sessions: its port answers and, when it is this machine's engine
+    of a grader, its host is not stopping it."""
+    host, port = engine.address()
+    return port_open(port, host) and not (host in LOCAL_HOSTS and engine_stopping(port))
+
+
 def revive(engine: Engine) -> bool:
     """Start again the warm engine `engine` points at, when it is this machine's engine of a
-    grader and has gone away; whether it serves now. Any other server is its owner's to restart."""
+    grader and has gone away or is stopping, for the same Kafka broker; whether it serves now.
+    Any other server is its owner's to restart."""
     if not engine.is_connect:
         return False
     host, port = engine.address()
-    if host not in ("127.0.0.1", "localhost"):
+    if host not in LOCAL_HOSTS:
         return False
-    if port_open(port, host):
+    if serving(engine):
         return True
-    if read_identity(port) is None:
+    identity = read_identity(port)
+    if identity is None:
         return False
     try:
-        dataclasses.replace(EngineServer.from_env(), port=port).start()
+        dataclasses.replace(EngineServer.from_env(), port=port,
+                            kafka_bootstrap=identity.kafka or default_bootstrap()).start()
     except EngineError:
         return False
-    return port_open(port, host)
+    return serving(engine)
 
 
 @dataclass(frozen=True)

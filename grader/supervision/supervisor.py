@@ -33,7 +33,6 @@ from grader.lifecycle import die_with_parent
 from grader.confinement import grading_folder, sweep_gradings
 from grader.supervision.limits import MEMORY_LIMIT_MB, TOKEN_VARIABLE, kill_tagged, resident_mb, tagged
 from grader.supervision.staging import Refused, stage
-from grader.services import port_open
 from grader.time_limits import busy_message, ceiling_for, out_of_time_message
 
 # Starting a JVM and a Spark session is paid once per worker, on top of its first task's time.
@@ -210,11 +209,13 @@ class WorkerPool:
                     run.task, kinds.TIMEOUT, "Not run: this task ran out of time on another scenario.")
 
     def _engine_up(self) -> bool:
-        host, port = self.engine.address()
-        return port_open(port, host)
+        from grader.engine.server import serving
+
+        return serving(self.engine)
 
     def _engine_gone(self) -> bool:
-        """Whether the Spark Connect engine is down, and stays down after an attempt to start it."""
+        """Whether the Spark Connect engine is down (or being stopped), and stays down after an
+        attempt to start it."""
         if not self.refereed or self._engine_up():
             return False
         from grader.engine.server import revive

@@ -107,7 +107,7 @@ def escape_engine() -> None:
         with open(state / f"gc-{engine_port()}.log", "a") as log:
             log.write("[1.000s] GC(9) Pause Full (System.gc()) 2000M->2000M(2048M) 9.000ms\n")
     attempt(attempts, "forge the GC log", forge_gc_log)
-    attempt(attempts, "read the engine log", lambda: (state / "engine.log").read_text())
+    attempt(attempts, "read the engine log", lambda: (state / f"engine-{engine_port()}.log").read_text())
 
     jvm = next(entry for entry in Path("/proc").iterdir()
                if entry.name.isdigit() and b"SparkConnectServer" in (entry / "cmdline").read_bytes())
