@@ -19,8 +19,9 @@ from grader.engine.admission import admitted_session, prune_admissions
 from grader.engine.handshake import spark_version_request
 from grader.engine.heap import live_heap_mb, too_full
 from grader.engine.lease import engine_lease, live_leases
-from grader.engine.registry import read_identity
-from grader.engine.server import EngineError, EngineServer, engine_for, revive, serving
+from grader.engine.registry import read_identity, serving
+from grader.engine.server import EngineError, EngineServer, engine_for, revive
+from grader.engine.session import engine_answers
 from grader.confinement import grading_folder
 from grader.engine import Engine
 from grader.services import port_open
@@ -333,17 +334,22 @@ def test_the_local_engine_ignores_a_spark_connect_setting_of_its_parent(monkeypa
 @pytest.mark.timeout(400)
 def test_an_engine_being_stopped_is_waited_out_and_revived_for_its_own_broker(monkeypatch):
     """While its host stops the engine (a full heap, say), the JVM's port may answer for seconds
-    while every session opened there fails: a grading takes it as gone, waits for its end, and
-    starts a fresh engine that reaches the broker the first was started for (a batch slot's own)."""
+    while every session opened there fails: a grading takes it as gone at once (a failed call of
+    the student's is then not held against them), waits for its end, and starts a fresh engine
+    that reaches the broker the first was started for (a batch slot's own)."""
+    from pyspark.sql import SparkSession
     from test_bundle import free_port
 
     monkeypatch.setenv("GRADER_ENGINE_PORT", str(free_port()))
     server = dataclasses.replace(EngineServer.from_env(), kafka_bootstrap="127.0.0.1:1")
     engine = Engine.connect(server.url)
+    # As in a grading's own process (or a user's profile): the engine it starts must not inherit it.
+    monkeypatch.setenv("SPARK_REMOTE", server.url)
     jvm = None
     try:
         server.start()
         first = server.identity()
+        spark = SparkSession.builder.remote(server.url).create()  # a client, never used: no admission
         jvm = int(subprocess.run(["pgrep", "-P", str(first.pid)], capture_output=True, text=True).stdout.split()[0])
         os.kill(jvm, signal.SIGSTOP)  # a JVM slow to shut down: its port answers all the while
         os.kill(first.pid, signal.SIGTERM)
@@ -352,9 +358,12 @@ def test_an_engine_being_stopped_is_waited_out_and_revived_for_its_own_broker(mo
             assert time.monotonic() < deadline, "an engine being stopped was still taken as serving"
             time.sleep(0.1)
         assert port_open(server.port)
+        asked = time.monotonic()
+        assert not engine_answers(spark) and time.monotonic() - asked < 5
         assert revive(engine)
         second = read_identity(server.port)
         assert second.pid != first.pid and second.kafka == "127.0.0.1:1" and serving(engine)
+        spark.stop()  # no longer this process's active session (the fresh engine refuses it at once)
     finally:
         server.stop()
         if jvm is not None:

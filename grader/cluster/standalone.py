@@ -25,7 +25,7 @@ from pathlib import Path
 from grader import paths
 from grader.engine.handshake import spark_connect_answers
 from grader.engine.server import EngineError, server_command
-from grader.engine.settings import LOG4J_CONFIG
+from grader.engine.settings import CONNECT_CLIENT_VARIABLES, LOG4J_CONFIG
 from grader.engine.python_workers import ENGINE_PORT, write_launcher
 from grader.engine.spark_home import engine_spark_home
 from grader.kafka.artifacts import fetched_connector_jars
@@ -148,7 +148,7 @@ class StandaloneCluster:
 
     def environment(self, member: Member) -> dict[str, str]:
         return {
-            **os.environ,
+            **{key: value for key, value in os.environ.items() if key not in CONNECT_CLIENT_VARIABLES},
             "SPARK_HOME": str(self.spark_home),
             **({"SPARK_DAEMON_MEMORY": DAEMON_MEMORY} if member.daemon else {}),
             # Spark's own logging (INFO) for the master and workers: their logs say when they serve.

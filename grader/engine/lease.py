@@ -15,9 +15,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from grader.engine import Engine
-from grader.engine.registry import read_identity, runtime_dir
-
-LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+from grader.engine.registry import LOCAL_HOSTS, read_identity, runtime_dir
 
 
 def leases_dir(port: int) -> Path:

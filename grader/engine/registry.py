@@ -18,11 +18,12 @@ from importlib import metadata
 from pathlib import Path
 
 from grader import paths
-from grader.engine import EngineError
+from grader.engine import Engine, EngineError
 from grader.kafka.artifacts import fetched_connector_jars
 from grader.services import alive, port_open
 
 
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 FIRST_PORT = 15002  # Spark Connect's usual port: the first one a user's engine tries
 PORTS_TRIED = 1000
 
@@ -159,6 +160,14 @@ def engine_stopping(port: int) -> bool:
     """Whether the host of the engine on `port` is stopping it."""
     identity = read_identity(port)
     return identity is not None and alive(identity.pid) and stopping_marker(port).exists()
+
+
+def serving(engine: Engine) -> bool:
+    """Whether the Spark Connect server `engine` takes sessions: its port answers and, when it
+    is this machine's engine of a grader, its host is not stopping it. Never waits on a server
+    that is gone (a Spark Connect client retries a closed port for minutes)."""
+    host, port = engine.address()
+    return port_open(port, host) and not (host in LOCAL_HOSTS and engine_stopping(port))
 
 
 def read_identity(port: int) -> EngineIdentity | None:

@@ -38,12 +38,13 @@ from grader.engine.admission import (
 )
 from grader.engine.heap import GC_TO_STDOUT, MAX_HEAP, keep_gc_lines, too_full
 from grader.engine.java import java_problem
-from grader.engine.lease import LOCAL_HOSTS, engine_lease, live_leases
+from grader.engine.lease import engine_lease, live_leases
 from grader.engine.python_workers import ENGINE_PORT, write_launcher
 from grader.engine.registry import (
-    EngineIdentity, engine_port, engine_stopping, read_identity, runtime_dir, starting, stopping_marker,
+    LOCAL_HOSTS, EngineIdentity, engine_port, engine_stopping, read_identity, runtime_dir, serving, starting,
+    stopping_marker,
 )
-from grader.engine.settings import LOCAL_ONLY_CONF, TINY_STREAM_CONF
+from grader.engine.settings import CONNECT_CLIENT_VARIABLES, LOCAL_ONLY_CONF, TINY_STREAM_CONF
 from grader.engine.spark_home import engine_spark_home
 from grader.kafka import KafkaToolError, bootstrap_ports, default_bootstrap
 from grader.kafka.broker import KafkaBroker
@@ -290,7 +291,8 @@ def host(port: int, kafka_bootstrap: str) -> int:
     unconfined = unavailable_reason()
     if unconfined:
         print(f"engine not confined: {unconfined}", flush=True)
-    env = {key: value for key, value in os.environ.items() if key not in ("SPARK_CONF_DIR", "PYTHONPATH")}
+    dropped = ("SPARK_CONF_DIR", "PYTHONPATH", *CONNECT_CLIENT_VARIABLES)
+    env = {key: value for key, value in os.environ.items() if key not in dropped}
     env.update(paths.SHARED_FOLDERS, SPARK_HOME=str(spark_home), PYSPARK_PYTHON=str(launcher),
                TMPDIR=str(engine_root(port)), **{ENGINE_PORT: str(port)})
     child = subprocess.Popen(
@@ -322,12 +324,12 @@ def host(port: int, kafka_bootstrap: str) -> int:
             continue
         checked = time.monotonic()
         prune_admissions(port)
-        serving, leased = port_open(port), bool(live_leases(port))
-        if serving and (why := too_full(gc_log, leased)) is not None:
+        answering, leased = port_open(port), bool(live_leases(port))
+        if answering and (why := too_full(gc_log, leased)) is not None:
             print(f"engine stopping: {why}; the next grading starts a fresh one", flush=True)
             finish()
         # Idle time counts from when it serves, and from when the last lease ended.
-        if not serving or leased:
+        if not answering or leased:
             server.touch()
             continue
         idle = time.time() - server.last_used_file.stat().st_mtime if server.last_used_file.exists() else 0
@@ -335,13 +337,6 @@ def host(port: int, kafka_bootstrap: str) -> int:
             print(f"engine idle for {idle:.0f} s: stopping", flush=True)
             finish()
     return child.returncode
-
-
-def serving(engine: Engine) -> bool:
-    """Whether `engine` takes sessions: its port answers and, when it is this machine's engine
-    of a grader, its host is not stopping it."""
-    host, port = engine.address()
-    return port_open(port, host) and not (host in LOCAL_HOSTS and engine_stopping(port))
 
 
 def revive(engine: Engine) -> bool:

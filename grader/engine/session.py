@@ -12,7 +12,8 @@ from pyspark.sql import SparkSession
 
 from grader.engine import Engine
 from grader.engine.admission import admitted_session
-from grader.engine.settings import LOCAL_ONLY_CONF, TINY_STREAM_CONF
+from grader.engine.registry import serving
+from grader.engine.settings import CONNECT_CLIENT_VARIABLES, LOCAL_ONLY_CONF, TINY_STREAM_CONF
 from grader.kafka.artifacts import fetched_connector_jars
 
 
@@ -30,7 +31,7 @@ def create_session(engine: Engine, workdir: Path) -> SparkSession:
     else:
         # A Spark Connect session made earlier in the parent, or the user's profile, would turn
         # this process's pyspark into a Connect client without a server.
-        for variable in ("SPARK_REMOTE", "SPARK_CONNECT_MODE_ENABLED"):
+        for variable in CONNECT_CLIENT_VARIABLES:
             os.environ.pop(variable, None)
         conf = dict(LOCAL_ONLY_CONF)
         conf["spark.sql.warehouse.dir"] = str(workdir / "warehouse")
@@ -63,6 +64,8 @@ def engine_answers(spark: SparkSession) -> bool:
     url = os.environ.get("SPARK_REMOTE")
     if not url or not hasattr(spark, "client"):  # a local engine lives and dies with its session
         return True
+    if not serving(Engine.connect(url.split("/;")[0])):
+        return False
     try:
         with admitted_spark(url.split("/;")[0]) as fresh:
             return session_alive(fresh)

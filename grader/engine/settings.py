@@ -15,6 +15,11 @@ TINY_STREAM_CONF = {
     "spark.sql.streaming.forceDeleteTempCheckpointLocation": "true",
 }
 
+# What makes pyspark (and spark-submit) a Spark Connect client: set in a grading's process once it
+# attaches to the engine, or in a user's profile. An engine, or a local session, started with
+# them would look for a server instead of being one ("Remote cannot be specified with master").
+CONNECT_CLIENT_VARIABLES = ("SPARK_REMOTE", "SPARK_CONNECT_MODE_ENABLED")
+
 LOCAL_ONLY_CONF = {
     "spark.master": "local[2]",
     "spark.app.name": "streaming-grader",

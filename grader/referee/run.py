@@ -76,6 +76,9 @@ from grader.spec import (
 if TYPE_CHECKING:
     from grader.referee.kafka_topics import KafkaTopics
 
+# The ways a student's call can fail that a dying engine causes too.
+ENGINE_TOUCHING = (kinds.EXCEPTION, kinds.QUERY_FAILED, kinds.SPARK_STOPPED)
+
 
 class QueryGroup:
     """Several queries driven as one: each processes all available data, all stop together."""
@@ -389,6 +392,11 @@ def run_task(spark: SparkSession, task: Task, student: Student, workdir: Path, c
                        watermarks=watermarks)
     except (StudentFailed, WorkerLost) as failed:
         failure = failed.failure
+        # What the worker says of a call is the student's failure, unless the engine went away
+        # under it: a session that dies with its engine fails the student's Spark calls too.
+        if failure.kind in ENGINE_TOUCHING and not engine_answers(spark):
+            failure = Failure(kinds.INFRASTRUCTURE, "The Spark engine stopped answering while your code ran; "
+                              "this is not a problem with your code.", detail=failure.message)
     except OutOfTime as out:
         if not engine_answers(spark):
             failure = Failure(kinds.INFRASTRUCTURE, "The Spark engine stopped answering while it ran your query.")

@@ -209,7 +209,7 @@ class WorkerPool:
                     run.task, kinds.TIMEOUT, "Not run: this task ran out of time on another scenario.")
 
     def _engine_up(self) -> bool:
-        from grader.engine.server import serving
+        from grader.engine.registry import serving
 
         return serving(self.engine)
 
