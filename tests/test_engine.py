@@ -254,7 +254,6 @@ def engine_hosts(port: int) -> list[int]:
     return found
 
 
-@pytest.mark.spark
 @pytest.mark.timeout(600)
 def test_two_gradings_that_find_the_engine_gone_start_one():
     """Two lanes (or two terminals) that find no engine at the same moment: one engine is started,
@@ -294,7 +293,6 @@ def test_a_users_engine_port_is_recorded_and_one_taken_by_another_program_given_
     assert (tmp_path / "engines" / "engine-port").read_text().strip() == str(chosen)
 
 
-@pytest.mark.spark
 @pytest.mark.timeout(400)
 def test_a_session_admitted_while_the_engine_starts_is_let_in(monkeypatch):
     """A lane whose engine went away admits its next session while another lane starts the fresh
@@ -314,7 +312,6 @@ def test_a_session_admitted_while_the_engine_starts_is_let_in(monkeypatch):
         server.stop()
 
 
-@pytest.mark.spark
 @pytest.mark.timeout(300)
 def test_the_local_engine_ignores_a_spark_connect_setting_of_its_parent(monkeypatch):
     """A Connect session made earlier in the grading's process (or SPARK_REMOTE in a user's
@@ -330,7 +327,6 @@ def test_the_local_engine_ignores_a_spark_connect_setting_of_its_parent(monkeypa
     assert outcome.failure is None and len(outcome.snapshots) == 3
 
 
-@pytest.mark.spark
 @pytest.mark.timeout(400)
 def test_an_engine_being_stopped_is_waited_out_and_revived_for_its_own_broker(monkeypatch):
     """While its host stops the engine (a full heap, say), the JVM's port may answer for seconds

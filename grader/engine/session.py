@@ -64,10 +64,11 @@ def engine_answers(spark: SparkSession) -> bool:
     url = os.environ.get("SPARK_REMOTE")
     if not url or not hasattr(spark, "client"):  # a local engine lives and dies with its session
         return True
-    if not serving(Engine.connect(url.split("/;")[0])):
+    server = url.split("/;")[0]  # without this session's id
+    if not serving(Engine.connect(server)):
         return False
     try:
-        with admitted_spark(url.split("/;")[0]) as fresh:
+        with admitted_spark(server) as fresh:
             return session_alive(fresh)
     except Exception:  # nothing answers there
         return False

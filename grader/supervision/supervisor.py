@@ -29,6 +29,7 @@ from grader import paths
 from grader.outcome import Outcome
 from grader.engine import Engine
 from grader.engine.java import java_problem
+from grader.engine.registry import serving
 from grader.lifecycle import die_with_parent
 from grader.confinement import grading_folder, sweep_gradings
 from grader.supervision.limits import MEMORY_LIMIT_MB, TOKEN_VARIABLE, kill_tagged, resident_mb, tagged
@@ -208,15 +209,10 @@ class WorkerPool:
                 self.outcomes[run.id] = Outcome.failed(
                     run.task, kinds.TIMEOUT, "Not run: this task ran out of time on another scenario.")
 
-    def _engine_up(self) -> bool:
-        from grader.engine.registry import serving
-
-        return serving(self.engine)
-
     def _engine_gone(self) -> bool:
         """Whether the Spark Connect engine is down (or being stopped), and stays down after an
         attempt to start it."""
-        if not self.refereed or self._engine_up():
+        if not self.refereed or serving(self.engine):
             return False
         from grader.engine.server import revive
 
@@ -264,7 +260,7 @@ class WorkerPool:
                 )
                 return
             if not ready:
-                if self.refereed and not self._engine_up():
+                if self.refereed and not serving(self.engine):
                     self._kill()  # its next call would wait minutes on a server that is gone
                     self._retry_or_record(current, Outcome.failed(
                         current.task, kinds.INFRASTRUCTURE,
