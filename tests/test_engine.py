@@ -19,12 +19,12 @@ from grader.engine.admission import admitted_session, prune_admissions
 from grader.engine.handshake import spark_version_request
 from grader.engine.heap import live_heap_mb, too_full
 from grader.engine.lease import engine_lease, live_leases
-from grader.engine.registry import read_identity, serving
+from grader.engine.registry import EngineIdentity, read_identity, serving
 from grader.engine.server import EngineError, EngineServer, engine_for, revive
 from grader.engine.session import engine_answers
 from grader.confinement import grading_folder
 from grader.engine import Engine
-from grader.services import port_open
+from grader.services import port_open, wait_for_exit
 
 pytestmark = pytest.mark.spark
 
@@ -327,6 +327,50 @@ def test_the_local_engine_ignores_a_spark_connect_setting_of_its_parent(monkeypa
     assert outcome.failure is None and len(outcome.snapshots) == 3
 
 
+@pytest.mark.timeout(300)
+def test_a_port_the_last_engines_jvm_still_holds_as_it_dies_is_waited_for(monkeypatch):
+    """A JVM killed with a full heap keeps its port a moment after its host has gone: a fresh
+    engine waits for the port instead of calling it taken by another program."""
+    from test_bundle import free_port
+
+    monkeypatch.setenv("GRADER_ENGINE_PORT", str(free_port()))
+    server = EngineServer.from_env()
+    gone = subprocess.run(["sh", "-c", "echo $$"], capture_output=True, text=True).stdout
+    EngineIdentity.of_this_grader(int(gone), server.port, False, server.last_used_file, server.kafka_bootstrap).write()
+    dying_jvm = subprocess.Popen([sys.executable, "-c", (
+        "import socket, time\n"
+        f"s = socket.create_server(('127.0.0.1', {server.port}))\n"
+        "print(flush=True)\n"
+        "time.sleep(3)")], stdout=subprocess.PIPE)
+    try:
+        dying_jvm.stdout.readline()
+        assert port_open(server.port)
+        assert server.start() and server.running()
+        assert dying_jvm.poll() is not None
+    finally:
+        server.stop()
+        dying_jvm.kill()
+
+
+@pytest.mark.timeout(300)
+def test_a_host_killed_outright_takes_its_jvm_along(monkeypatch):
+    """Else the JVM would serve on with no host to stop it, and hold the port as "a program that
+    is not this grader's engine" until someone finds and kills it."""
+    from test_bundle import free_port
+
+    monkeypatch.setenv("GRADER_ENGINE_PORT", str(free_port()))
+    server = EngineServer.from_env()
+    try:
+        server.start()
+        host = server.identity().pid
+        jvm = int(subprocess.run(["pgrep", "-P", str(host)], capture_output=True, text=True).stdout.split()[0])
+        os.kill(host, signal.SIGKILL)
+        assert wait_for_exit(jvm, timeout=10), "the JVM outlived its host"
+        assert server.start() and server.running()
+    finally:
+        server.stop()
+
+
 @pytest.mark.timeout(400)
 def test_an_engine_being_stopped_is_waited_out_and_revived_for_its_own_broker(monkeypatch):
     """While its host stops the engine (a full heap, say), the JVM's port may answer for seconds
@@ -356,7 +400,7 @@ def test_an_engine_being_stopped_is_waited_out_and_revived_for_its_own_broker(mo
         assert port_open(server.port)
         asked = time.monotonic()
         assert not engine_answers(spark) and time.monotonic() - asked < 5
-        assert revive(engine)
+        assert revive(engine) is None
         second = read_identity(server.port)
         assert second.pid != first.pid and second.kafka == "127.0.0.1:1" and serving(engine)
         spark.stop()  # no longer this process's active session (the fresh engine refuses it at once)

@@ -99,6 +99,16 @@ def test_an_engine_that_never_answers_leaves_the_task_not_graded(tmp_path):
 
 
 @pytest.mark.timeout(60)
+def test_an_engine_that_is_gone_and_cannot_be_started_leaves_the_task_not_graded_and_says_why(tmp_path):
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    found, pool = outcomes(tmp_path, ["passes"], Engine.connect(f"sc://127.0.0.1:{port}"))
+    assert found["passes"].failure.kind == kinds.ENGINE and pool.spawns == 0
+    assert found["passes"].failure.message.endswith("Why it did not start: No engine of this grader ran on its port.")
+
+
+@pytest.mark.timeout(60)
 def test_a_submission_that_is_a_link_never_reaches_a_lane(tmp_path):
     target = tmp_path / "solution.py"
     target.write_text("")

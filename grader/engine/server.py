@@ -50,7 +50,7 @@ from grader.kafka import KafkaToolError, bootstrap_ports, default_bootstrap
 from grader.kafka.broker import KafkaBroker
 from grader.kafka.artifacts import fetched_connector_jars
 from grader.confinement import confine, engine_area, engine_root, sockets_root, unavailable_reason
-from grader.lifecycle import become_subreaper, kill_adopted
+from grader.lifecycle import become_subreaper, die_with_parent, kill_adopted
 from grader.services import Service, alive, listeners, port_open, tail
 
 SERVER_CLASS = "org.apache.spark.sql.connect.service.SparkConnectServer"
@@ -133,6 +133,7 @@ class EngineServer:
             print(f"Restarting the Spark engine at {self.url}: an older version of the grader "
                   "started it.", file=sys.stderr)
             self.older_service.terminate(timeout=20.0)
+        self._await_released()
         if port_open(self.port):
             raise EngineError(self._port_taken())
         self.touch()
@@ -178,6 +179,18 @@ class EngineServer:
         deadline = time.monotonic() + timeout
         while engine_stopping(self.port) and time.monotonic() < deadline:
             time.sleep(0.25)
+
+    def _await_released(self, timeout: float = 30.0) -> None:
+        """Let the JVM of this grader's engine that was last on the port end, when its host has
+        gone and the port is still this user's: the kernel frees a killed JVM's memory before its
+        sockets, and a full 2 GiB heap holds the port for a fraction of a second, more on a busy
+        machine."""
+        identity = read_identity(self.port)
+        if identity is None or alive(identity.pid):
+            return
+        deadline = time.monotonic() + timeout
+        while listeners(self.port) == {os.getuid()} and time.monotonic() < deadline:
+            time.sleep(0.1)
 
     def _port_taken(self) -> str:
         # Never an invitation to grade there: a server on this port may be another user's, and it
@@ -295,12 +308,16 @@ def host(port: int, kafka_bootstrap: str) -> int:
     env = {key: value for key, value in os.environ.items() if key not in dropped}
     env.update(paths.SHARED_FOLDERS, SPARK_HOME=str(spark_home), PYSPARK_PYTHON=str(launcher),
                TMPDIR=str(engine_root(port)), **{ENGINE_PORT: str(port)})
-    child = subprocess.Popen(
-        command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, cwd=engine_root(port),
-        preexec_fn=lambda: confine(readable=readable, writable=[engine_area(port)],
-                                   tcp_ports=(*bootstrap_ports(kafka_bootstrap), port, *own_ports.values()),
-                                   bind_ports=(port, *own_ports.values())),
-    )
+
+    def confined_jvm():  # in the child, before the JVM starts
+        # A host killed -9 takes its JVM along: none serves on the port with no host to stop it.
+        die_with_parent()
+        confine(readable=readable, writable=[engine_area(port)],
+                tcp_ports=(*bootstrap_ports(kafka_bootstrap), port, *own_ports.values()),
+                bind_ports=(port, *own_ports.values()))
+
+    child = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                             cwd=engine_root(port), preexec_fn=confined_jvm)
     gc_log = server.state_dir / f"gc-{port}.log"
     threading.Thread(target=keep_gc_lines, args=(child.stdout, gc_log), daemon=True).start()
 
@@ -311,6 +328,7 @@ def host(port: int, kafka_bootstrap: str) -> int:
             child.wait(timeout=15)
         except subprocess.TimeoutExpired:
             child.kill()
+            child.wait()  # reaped, its port is free: the host's end tells gradings so
         gc_log.unlink(missing_ok=True)  # the next engine on the port has a heap of its own
         raise SystemExit(0)
 
@@ -339,26 +357,24 @@ def host(port: int, kafka_bootstrap: str) -> int:
     return child.returncode
 
 
-def revive(engine: Engine) -> bool:
+def revive(engine: Engine) -> str | None:
     """Start again the warm engine `engine` points at, when it is this machine's engine of a
-    grader and has gone away or is stopping, for the same Kafka broker; whether it serves now.
-    Any other server is its owner's to restart."""
-    if not engine.is_connect:
-        return False
-    host, port = engine.address()
+    grader and has gone away or is stopping, for the same Kafka broker. None once it serves,
+    else why not, in a sentence. Any other server is its owner's to restart."""
+    host, port = engine.address() if engine.is_connect else (None, None)
     if host not in LOCAL_HOSTS:
-        return False
+        return "It is not an engine this grader starts."
     if serving(engine):
-        return True
+        return None
     identity = read_identity(port)
     if identity is None:
-        return False
+        return "No engine of this grader ran on its port."
     try:
         dataclasses.replace(EngineServer.from_env(), port=port,
                             kafka_bootstrap=identity.kafka or default_bootstrap()).start()
-    except EngineError:
-        return False
-    return serving(engine)
+    except EngineError as error:
+        return str(error).strip().splitlines()[0]
+    return None if serving(engine) else "It stopped again as it started."
 
 
 @dataclass(frozen=True)

@@ -95,12 +95,14 @@ class WorkerPool:
                 self._skip_after_timeouts()
                 if run_id in self.outcomes:
                     continue
-                if self._engine_gone():
+                down = self._engine_down()
+                if down:
                     first = next(r for r in self.runs if r.id not in self.outcomes)
                     self.outcomes[first.id] = Outcome.failed(
                         first.task, kinds.ENGINE,
                         "The Spark engine is not running and could not be started again, so this "
-                        "task was not graded; this is not a problem with your code. Grade again.")
+                        "task was not graded; this is not a problem with your code. Grade again. "
+                        f"Why it did not start: {down}")
                     continue
                 self._spawn([r for r in self.runs if r.id not in self.outcomes])
                 deadline_extra = STARTUP_ALLOWANCE
@@ -209,14 +211,14 @@ class WorkerPool:
                 self.outcomes[run.id] = Outcome.failed(
                     run.task, kinds.TIMEOUT, "Not run: this task ran out of time on another scenario.")
 
-    def _engine_gone(self) -> bool:
-        """Whether the Spark Connect engine is down (or being stopped), and stays down after an
-        attempt to start it."""
+    def _engine_down(self) -> str | None:
+        """Why the Spark Connect engine is down (or being stopped) and stays down after an attempt
+        to start it; None when it serves."""
         if not self.refereed or serving(self.engine):
-            return False
+            return None
         from grader.engine.server import revive
 
-        return not revive(self.engine)
+        return revive(self.engine)
 
     def _stage(self, runs: list[Run], into: Path) -> dict[str, Path]:
         """Each run's submission copied under `into` (run id -> the copy); a refused one gets its
