@@ -18,8 +18,8 @@ from conftest import ROOT, run_grade
 from grader.engine.admission import admitted_session, prune_admissions
 from grader.engine.handshake import spark_version_request
 from grader.engine.heap import live_heap_mb, too_full
-from grader.engine.lease import engine_lease, live_leases
-from grader.engine.registry import EngineIdentity, read_identity, serving
+from grader.engine.lease import engine_lease, holder_record, live_leases
+from grader.engine.registry import EngineIdentity, jvm_record, read_identity, serving
 from grader.engine.server import EngineError, EngineServer, engine_for, revive
 from grader.engine.session import engine_answers
 from grader.confinement import grading_folder
@@ -126,6 +126,10 @@ def foreign_program_port():
 
 @pytest.mark.timeout(120)
 def test_a_program_on_the_engine_port_that_is_not_the_engine_is_named_at_once(foreign_program_port, tmp_path):
+    # An engine of the grader that once ran on the port left its records: they delay nothing.
+    ended = subprocess.run(["sh", "-c", "echo $$"], capture_output=True, text=True).stdout
+    EngineIdentity.of_this_grader(int(ended), foreign_program_port, False, tmp_path / "last-used", "").write()
+    jvm_record(foreign_program_port).write_text(holder_record(int(ended)))
     started = time.monotonic()
     code, result, stderr = run_grade(
         "exercise-2", "--submission", str(ROOT / "solutions"), timeout=90,
@@ -335,8 +339,6 @@ def test_a_port_the_last_engines_jvm_still_holds_as_it_dies_is_waited_for(monkey
 
     monkeypatch.setenv("GRADER_ENGINE_PORT", str(free_port()))
     server = EngineServer.from_env()
-    gone = subprocess.run(["sh", "-c", "echo $$"], capture_output=True, text=True).stdout
-    EngineIdentity.of_this_grader(int(gone), server.port, False, server.last_used_file, server.kafka_bootstrap).write()
     dying_jvm = subprocess.Popen([sys.executable, "-c", (
         "import socket, time\n"
         f"s = socket.create_server(('127.0.0.1', {server.port}))\n"
@@ -344,6 +346,7 @@ def test_a_port_the_last_engines_jvm_still_holds_as_it_dies_is_waited_for(monkey
         "time.sleep(3)")], stdout=subprocess.PIPE)
     try:
         dying_jvm.stdout.readline()
+        jvm_record(server.port).write_text(holder_record(dying_jvm.pid))
         assert port_open(server.port)
         assert server.start() and server.running()
         assert dying_jvm.poll() is not None

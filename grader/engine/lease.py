@@ -58,9 +58,11 @@ def _lease_file(engine: Engine) -> Path | None:
     return folder / f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
 
-def holder_record() -> str:
-    """What a file held for as long as this process runs says: its pid and when it started."""
-    return f"{os.getpid()} {_start_time(os.getpid())}\n"
+def holder_record(pid: int | None = None) -> str:
+    """What a file held for as long as process `pid` (this one by default) runs says: its pid
+    and when it started."""
+    pid = pid or os.getpid()
+    return f"{pid} {_start_time(pid)}\n"
 
 
 def prune(folder: Path) -> None:
@@ -72,8 +74,8 @@ def prune(folder: Path) -> None:
 
 
 def holder_runs(held: Path) -> bool:
-    """Whether the process that wrote `held` (`holder_record`) still runs (its start time rules
-    out a reused pid)."""
+    """Whether the process `held` names (`holder_record`) still runs (its start time rules out a
+    reused pid)."""
     with suppress(OSError, ValueError):
         pid, started = held.read_text().split()
         return _start_time(int(pid)) == started

@@ -149,6 +149,12 @@ class EngineIdentity:
         return None
 
 
+def jvm_record(port: int) -> Path:
+    """The engine JVM's pid and start time (`lease.holder_record`), written by its host: a JVM
+    being torn down keeps its port a moment after its host has gone."""
+    return runtime_dir(port) / "jvm"
+
+
 def stopping_marker(port: int) -> Path:
     """Made by the engine's host as it begins to stop the engine, removed by the next host.
     While the JVM shuts down (seconds, more with a full heap) its port still answers, but every

@@ -38,11 +38,11 @@ from grader.engine.admission import (
 )
 from grader.engine.heap import GC_TO_STDOUT, MAX_HEAP, keep_gc_lines, too_full
 from grader.engine.java import java_problem
-from grader.engine.lease import engine_lease, live_leases
+from grader.engine.lease import engine_lease, holder_record, holder_runs, live_leases
 from grader.engine.python_workers import ENGINE_PORT, write_launcher
 from grader.engine.registry import (
-    LOCAL_HOSTS, EngineIdentity, engine_port, engine_stopping, read_identity, runtime_dir, serving, starting,
-    stopping_marker,
+    LOCAL_HOSTS, EngineIdentity, engine_port, engine_stopping, jvm_record, read_identity, runtime_dir, serving,
+    starting, stopping_marker,
 )
 from grader.engine.settings import CONNECT_CLIENT_VARIABLES, LOCAL_ONLY_CONF, TINY_STREAM_CONF
 from grader.engine.spark_home import engine_spark_home
@@ -181,15 +181,11 @@ class EngineServer:
             time.sleep(0.25)
 
     def _await_released(self, timeout: float = 30.0) -> None:
-        """Let the JVM of this grader's engine that was last on the port end, when its host has
-        gone and the port is still this user's: the kernel frees a killed JVM's memory before its
-        sockets, and a full 2 GiB heap holds the port for a fraction of a second, more on a busy
-        machine."""
-        identity = read_identity(self.port)
-        if identity is None or alive(identity.pid):
-            return
+        """Let the JVM of the engine last on the port end, its host gone: the kernel frees a
+        killed JVM's memory before its sockets, and a full 2 GiB heap holds the port for a
+        fraction of a second, more on a busy machine."""
         deadline = time.monotonic() + timeout
-        while listeners(self.port) == {os.getuid()} and time.monotonic() < deadline:
+        while holder_runs(jvm_record(self.port)) and time.monotonic() < deadline:
             time.sleep(0.1)
 
     def _port_taken(self) -> str:
@@ -318,6 +314,7 @@ def host(port: int, kafka_bootstrap: str) -> int:
 
     child = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                              cwd=engine_root(port), preexec_fn=confined_jvm)
+    jvm_record(port).write_text(holder_record(child.pid))
     gc_log = server.state_dir / f"gc-{port}.log"
     threading.Thread(target=keep_gc_lines, args=(child.stdout, gc_log), daemon=True).start()
 
