@@ -18,16 +18,19 @@ import threading
 import time
 from contextlib import suppress
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from grader.engine import Engine
 
 
 class EngineSessionError(RuntimeError):
     """No session for the notebook's cells; the message says why and what to do."""
 
 
-# Once this kernel has a session on an engine: that engine's port, and the folder of the engine's
-# area that is this kernel's (named after it, so kept while it runs: see
-# grader.confinement.sweep_gradings).
-KERNEL_ENGINE_PORT: int | None = None
+# Once this kernel has a session on an engine: that engine, and the folder of the engine's area
+# that is this kernel's (named after it, so kept while it runs: see grader.confinement.sweep_gradings).
+KERNEL_ENGINE: Engine | None = None
 KERNEL_FOLDER: Path | None = None
 # The engine closes a session that has asked it nothing for 5 minutes, queries and all (its
 # defaultSessionTimeout, set for gradings killed before they could release theirs): a notebook
@@ -58,12 +61,12 @@ def engine_session():
 
 
 def _still_serves(spark) -> bool:
-    """Whether this kernel's session still answers; asked of a stopped engine, pyspark's client
-    would retry for minutes, so its port is looked at first."""
+    """Whether this kernel's session still answers; asked of an engine that is gone or stopping,
+    pyspark's client would retry for minutes, so the engine is looked at first."""
+    from grader.engine.registry import serving
     from grader.engine.session import session_alive
-    from grader.services import port_open
 
-    if KERNEL_ENGINE_PORT is not None and not port_open(KERNEL_ENGINE_PORT):
+    if KERNEL_ENGINE is not None and not serving(KERNEL_ENGINE):
         return False
     return session_alive(spark)
 
@@ -73,7 +76,7 @@ def _open_on_engine(shell):
     strikes it off when the kernel ends) and released when the kernel exits. It is a session like
     a grading's, apart from every grading's: its queries, temporary views and memory tables are
     its own, and a grading's query runs in a session whose id only the grader knows."""
-    global KERNEL_ENGINE_PORT, KERNEL_FOLDER
+    global KERNEL_ENGINE, KERNEL_FOLDER
     from pyspark.sql import SparkSession
 
     from grader.confinement import grading_folder
@@ -90,10 +93,10 @@ def _open_on_engine(shell):
     session_id, _ = admit(engine.url)
     folder = grading_folder(engine.port)
     spark = create_session(engine.with_session(session_id), folder)
-    atexit.register(_release, spark, engine.port)
-    threading.Thread(target=_keep_alive, args=(spark, engine.port), name="engine-session-keep-alive",
+    atexit.register(_release, spark, engine)
+    threading.Thread(target=_keep_alive, args=(spark, engine), name="engine-session-keep-alive",
                      daemon=True).start()
-    KERNEL_ENGINE_PORT, KERNEL_FOLDER = engine.port, folder
+    KERNEL_ENGINE, KERNEL_FOLDER = engine, folder
     if _mark_engine_used not in shell.events.callbacks["post_run_cell"]:
         shell.events.register("post_run_cell", _mark_engine_used)
     print(f"Spark runs on your grading engine ({engine.url}), not in this kernel. Of your files, it "
@@ -102,25 +105,25 @@ def _open_on_engine(shell):
     return spark
 
 
-def _keep_alive(spark, port: int) -> None:
+def _keep_alive(spark, engine: Engine) -> None:
     """Until the session is stopped, read one of its settings now and then, so that an idle
     notebook's session and queries are not closed under it. (A setting, as no query is needed; not
     Spark's version, which the engine answers without counting it as the session's use.)"""
-    from grader.services import port_open
+    from grader.engine.registry import serving
 
     while not spark.is_stopped:
         time.sleep(KEEP_ALIVE_SECONDS)
-        if port_open(port) and not spark.is_stopped:
+        if serving(engine) and not spark.is_stopped:
             with suppress(Exception):  # a session the engine lost: the setup cell, run again, opens another
                 spark.conf.get("spark.sql.shuffle.partitions")
 
 
-def _release(spark, port: int) -> None:
-    """At the kernel's exit, give its session back (its queries stop); an engine gone has nothing
-    to release, and asking it would keep the kernel waiting on pyspark's retries."""
-    from grader.services import port_open
+def _release(spark, engine: Engine) -> None:
+    """At the kernel's exit, give its session back (its queries stop); an engine gone or stopping
+    has nothing to release, and asking it would keep the kernel waiting on pyspark's retries."""
+    from grader.engine.registry import serving
 
-    if port_open(port):
+    if serving(engine):
         with suppress(Exception):  # the kernel is ending either way
             spark.stop()
 
@@ -140,7 +143,7 @@ def _mark_engine_used(_result) -> None:
     idle under its session."""
     from grader.engine.registry import read_identity
 
-    identity = read_identity(KERNEL_ENGINE_PORT)
+    identity = read_identity(KERNEL_ENGINE.port)
     if identity is not None:
         identity.mark_used()
 

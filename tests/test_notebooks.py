@@ -10,6 +10,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from conftest import ROOT, run_grade, results_by_task
 from grader import catalog
+from grader.engine import Engine
 from grader.authoring.notebooks import notebook_for, stale_notebooks
 from grader.sandbox.notebooks import SHOWN_WIDTH, NotebookError, notebook_module
 
@@ -186,7 +187,7 @@ def test_a_notebooks_own_cells_run_on_the_grading_engine_apart_from_its_gradings
         "import json, os\n"
         "from grader import kernel_session\n"
         "from grader.engine.admission import sessions_dir\n"
-        "admitted = sessions_dir(kernel_session.KERNEL_ENGINE_PORT) / spark.session_id\n"
+        "admitted = sessions_dir(kernel_session.KERNEL_ENGINE.port) / spark.session_id\n"
         "print(json.dumps({'queries': [q.name for q in spark.streams.active], 'rows': spark.table('my_counts').count(),\n"
         "                  'admission': str(admitted), 'held_by_kernel': admitted.read_text().split()[0] == str(os.getpid())}))")
     notebook = new_notebook(cells=[*cells[:2], new_code_cell(SOLUTION), experiment, *checks, afterwards,
@@ -324,8 +325,34 @@ def test_an_idle_notebooks_session_is_kept_open_by_asking_the_engine_now_and_the
     monkeypatch.setattr(kernel_session, "KEEP_ALIVE_SECONDS", 0.01)
     session = Session()
     with socket.create_server(("127.0.0.1", 0)) as engine:
-        kernel_session._keep_alive(session, engine.getsockname()[1])
+        kernel_session._keep_alive(session, Engine.connect(f"sc://127.0.0.1:{engine.getsockname()[1]}"))
     assert session.asked == ["spark.sql.shuffle.partitions"] * 3
+
+
+@pytest.mark.timeout(10)
+def test_a_kernels_session_on_an_engine_being_stopped_is_not_asked_anything(monkeypatch, tmp_path):
+    """A JVM shutting down still answers on its port, and pyspark would retry there for minutes:
+    the setup cell, run again, opens a session on the fresh engine instead."""
+    import os
+    import socket
+
+    import grader.kernel_session as kernel_session
+    from grader.engine.registry import EngineIdentity, stopping_marker
+
+    class Session:
+        asked = False
+
+        def range(self, _):
+            self.asked = True
+            raise ConnectionError("the engine is shutting down")
+
+    with socket.create_server(("127.0.0.1", 0)) as engine:
+        port = engine.getsockname()[1]
+        EngineIdentity.of_this_grader(os.getpid(), port, False, tmp_path / "last-used", "").write()
+        stopping_marker(port).touch()
+        monkeypatch.setattr(kernel_session, "KERNEL_ENGINE", Engine.connect(f"sc://127.0.0.1:{port}"))
+        session = Session()
+        assert not kernel_session._still_serves(session) and not session.asked
 
 
 @pytest.mark.spark
