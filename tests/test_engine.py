@@ -333,23 +333,26 @@ def test_the_local_engine_ignores_a_spark_connect_setting_of_its_parent(monkeypa
 
 @pytest.mark.timeout(300)
 def test_a_port_the_last_engines_jvm_still_holds_as_it_dies_is_waited_for(monkeypatch):
-    """A JVM killed with a full heap keeps its port a moment after its host has gone: a fresh
-    engine waits for the port instead of calling it taken by another program."""
+    """A killed JVM keeps its port while its threads are torn down (longer with a full heap, on
+    a busy machine), its main thread already a zombie: a fresh engine waits for the port instead
+    of calling it taken by another program."""
     from test_bundle import free_port
 
     monkeypatch.setenv("GRADER_ENGINE_PORT", str(free_port()))
     server = EngineServer.from_env()
+    # Its main thread ends at once; another holds the port 3 s more.
     dying_jvm = subprocess.Popen([sys.executable, "-c", (
-        "import socket, time\n"
+        "import ctypes, os, socket, threading, time\n"
         f"s = socket.create_server(('127.0.0.1', {server.port}))\n"
+        "threading.Thread(target=lambda: (time.sleep(3), os._exit(0))).start()\n"
         "print(flush=True)\n"
-        "time.sleep(3)")], stdout=subprocess.PIPE)
+        "ctypes.CDLL(None).pthread_exit(None)")], stdout=subprocess.PIPE)
     try:
         dying_jvm.stdout.readline()
         jvm_record(server.port).write_text(holder_record(dying_jvm.pid))
+        assert wait_for_exit(dying_jvm.pid, timeout=5)  # as far as its main thread tells
         assert port_open(server.port)
         assert server.start() and server.running()
-        assert dying_jvm.poll() is not None
     finally:
         server.stop()
         dying_jvm.kill()

@@ -62,7 +62,7 @@ def holder_record(pid: int | None = None) -> str:
     """What a file held for as long as process `pid` (this one by default) runs says: its pid
     and when it started."""
     pid = pid or os.getpid()
-    return f"{pid} {_start_time(pid)}\n"
+    return f"{pid} {_start_time(pid, zombie_too=True)}\n"
 
 
 def prune(folder: Path) -> None:
@@ -73,19 +73,22 @@ def prune(folder: Path) -> None:
             held.unlink(missing_ok=True)
 
 
-def holder_runs(held: Path) -> bool:
+def holder_runs(held: Path, until_reaped: bool = False) -> bool:
     """Whether the process `held` names (`holder_record`) still runs (its start time rules out a
-    reused pid)."""
+    reused pid). With `until_reaped`, also once it has exited and is not yet reaped: a killed
+    process's main thread shows as a zombie while its other threads still hold its files and
+    sockets."""
     with suppress(OSError, ValueError):
         pid, started = held.read_text().split()
-        return _start_time(int(pid)) == started
+        return _start_time(int(pid), zombie_too=until_reaped) == started
     return False
 
 
-def _start_time(pid: int) -> str | None:
-    """When `pid` started, in clock ticks since boot; None if it is gone (or a zombie)."""
+def _start_time(pid: int, zombie_too: bool = False) -> str | None:
+    """When `pid` started, in clock ticks since boot; None if it is gone (or a zombie, unless
+    `zombie_too`)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
     except OSError:
         return None
-    return None if fields[0] == "Z" else fields[19]
+    return None if fields[0] == "Z" and not zombie_too else fields[19]

@@ -181,11 +181,12 @@ class EngineServer:
             time.sleep(0.25)
 
     def _await_released(self, timeout: float = 30.0) -> None:
-        """Let the JVM of the engine last on the port end, its host gone: the kernel frees a
-        killed JVM's memory before its sockets, and a full 2 GiB heap holds the port for a
-        fraction of a second, more on a busy machine."""
+        """Let the JVM of the engine last on the port let go of it, its host gone: a killed JVM
+        keeps its port while its threads are torn down (a fraction of a second with a full 2 GiB
+        heap, more on a busy machine), even once its main thread shows as exited."""
         deadline = time.monotonic() + timeout
-        while holder_runs(jvm_record(self.port)) and time.monotonic() < deadline:
+        while (port_open(self.port) and holder_runs(jvm_record(self.port), until_reaped=True)
+               and time.monotonic() < deadline):
             time.sleep(0.1)
 
     def _port_taken(self) -> str:
